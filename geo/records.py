@@ -1,0 +1,237 @@
+"""Load and validate record tables (incidents, areas, sources) from CSV.
+
+A table loads whole or not at all: every problem in the file is collected and
+raised together as one `RecordError`, each naming file, line, column and value,
+so an analyst fixes a spreadsheet in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo.schema import COLUMNS, ID_BASIS, ID_COLUMN, ID_PREFIX, Column
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_INT = re.compile(r"^\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMERIC = ("int", "precision", "latitude", "longitude")
+_MAX_LISTED = 25
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        if self.column:
+            where += f": column {self.column!r}"
+        value = f" value {self.value!r}:" if self.value != "" else ""
+        return f"{where}:{value} {self.message}"
+
+
+class RecordError(ValueError):
+    """A table that failed validation; `problems` lists every bad cell."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = [str(p) for p in problems[:_MAX_LISTED]]
+        if len(problems) > _MAX_LISTED:
+            shown.append(f"... and {len(problems) - _MAX_LISTED} more problems")
+        super().__init__("\n".join(shown))
+
+
+def load_table(path: str | Path, table: str) -> pd.DataFrame:
+    """Read and validate one CSV of `table` ("incidents", "areas", "sources").
+
+    Returns a DataFrame with every contract column in contract order: text as
+    str ("" when empty), int columns as nullable Int64, coordinates as float.
+    A `_line` column keeps each row's line in the CSV for later messages.
+    """
+    path = Path(path)
+    columns = COLUMNS[table]
+    problems: list[Problem] = []
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise RecordError(
+            [Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset {err.start})")]
+        ) from None
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    if not header:
+        raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
+    known = {c.name for c in columns}
+    for col in header:
+        if col not in known:
+            problems.append(Problem(name, 1, col, "", "is not a column of the contract"))
+    for c in columns:
+        if c.name not in header and not c.filled and c.kind != "id":
+            problems.append(Problem(name, 1, c.name, "", "is missing from the header"))
+    if problems:
+        raise RecordError(problems)
+
+    rows: list[dict] = []
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.append(Problem(name, line, "", "", "has more fields than the header"))
+            continue
+        row = {"_line": line}
+        for c in columns:
+            value = (raw.get(c.name) or "").strip()
+            row[c.name], message = _convert(c, value)
+            if message:
+                problems.append(Problem(name, line, c.name, value, message))
+        problems.extend(Problem(name, line, col, val, msg) for col, val, msg in _row_checks(row))
+        rows.append(row)
+
+    frame = pd.DataFrame(rows, columns=["_line", *[c.name for c in columns]])
+    if table in ID_COLUMN:
+        frame = _fill_ids(frame, table)
+        problems.extend(_duplicate_ids(frame, table, name))
+    if problems:
+        raise RecordError(sorted(problems, key=lambda p: p.line))
+    return _typed(frame, columns)
+
+
+def _convert(c: Column, value: str) -> tuple[object, str]:
+    """Parse one cell; returns (value, "") or (None, why it is wrong)."""
+    if value == "":
+        empty = None if c.kind in _NUMERIC else ""
+        return (empty, "is required") if c.required else (empty, "")
+    if c.kind in ("text", "id"):
+        return value, ""
+    if c.kind == "code":
+        if value in c.vocab:
+            return value, ""
+        return None, "must be one of: " + ", ".join(map(str, c.vocab))
+    if c.kind == "date":
+        try:
+            if _DATE.match(value):
+                return dt.date.fromisoformat(value).isoformat(), ""
+        except ValueError:
+            pass
+        return None, "is not a date (YYYY-MM-DD)"
+    if c.kind in ("int", "precision"):
+        if not _INT.match(value):
+            return None, "is not a whole number"
+        number = int(value)
+        if c.vocab and number not in c.vocab:
+            return None, "must be one of: " + ", ".join(map(str, c.vocab))
+        return number, ""
+    if c.kind == "country":
+        return (value, "") if _COUNTRY.match(value) else (None, "is not an ISO 3166-1 alpha-2 code")
+    if c.kind in ("latitude", "longitude"):
+        limit = 90 if c.kind == "latitude" else 180
+        try:
+            number = float(value)
+        except ValueError:
+            return None, "is not a number"
+        if not (math.isfinite(number) and -limit <= number <= limit):
+            return None, f"is outside -{limit}..{limit}"
+        return number, ""
+    raise AssertionError(f"unknown column kind {c.kind}")
+
+
+def _row_checks(row: dict) -> list[tuple[str, str, str]]:
+    """Checks across columns of one row: (column, value, message) for each failure."""
+    found = []
+    start, end, precision = row.get("date_start"), row.get("date_end"), row.get("date_precision")
+    if start and end:
+        a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        if b < a:
+            found.append(("date_end", end, f"is before date_start {start}"))
+        elif precision == "day" and a != b:
+            found.append(("date_end", end, "differs from date_start but precision is 'day'"))
+        elif precision == "week" and (b - a).days > 7:
+            found.append(("date_end", end, "is more than a week after date_start"))
+        elif precision == "month" and (a.year, a.month) != (b.year, b.month):
+            found.append(("date_end", end, "is not in the month of date_start"))
+        elif precision == "year" and a.year != b.year:
+            found.append(("date_end", end, "is not in the year of date_start"))
+    for figure in ("fatalities", "injured"):
+        qualifier = row.get(f"{figure}_qualifier")
+        if qualifier and row.get(figure) is None:
+            found.append((f"{figure}_qualifier", qualifier, f"is given but {figure} is empty"))
+    qs, qe = row.get("quote_start"), row.get("quote_end")
+    if (qs is None) != (qe is None):
+        found.append(("quote_end", str(qe or ""), "quote_start and quote_end go together"))
+    elif qs is not None and qe <= qs:
+        found.append(("quote_end", str(qe), "must be greater than quote_start"))
+    lat, lon = row.get("latitude"), row.get("longitude")
+    if "latitude" in row and (lat is None) != (lon is None):
+        found.append(("longitude", str(lon or ""), "latitude and longitude go together"))
+    return found
+
+
+def stable_id(table: str, values: list[str]) -> str:
+    """An id that depends only on the identifying columns, so re-runs agree."""
+    digest = hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:12]
+    return f"{ID_PREFIX[table]}-{digest}"
+
+
+def _fill_ids(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    id_col = ID_COLUMN[table]
+    basis = ID_BASIS[table]
+    missing = frame[id_col].isna() | (frame[id_col] == "")
+    frame["_derived_id"] = missing
+    frame.loc[missing, id_col] = [
+        stable_id(table, ["" if pd.isna(row[c]) else str(row[c]) for c in basis])
+        for _, row in frame[missing].iterrows()
+    ]
+    return frame
+
+
+def _duplicate_ids(frame: pd.DataFrame, table: str, name: str) -> list[Problem]:
+    id_col = ID_COLUMN[table]
+    dupes = frame[frame[id_col].duplicated(keep="first")]
+    first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
+    problems = []
+    for _, r in dupes.iterrows():
+        earlier = int(first_line[r[id_col]])
+        if r["_derived_id"]:
+            message = (f"repeats line {earlier} in every identifying column "
+                       f"({', '.join(ID_BASIS[table])}): a duplicate, or give it an id")
+            problems.append(Problem(name, int(r["_line"]), "", "", message))
+        else:
+            message = f"repeats the id of line {earlier}"
+            problems.append(Problem(name, int(r["_line"]), id_col, r[id_col], message))
+    return problems
+
+
+def _typed(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
+    for c in columns:
+        if c.kind in ("int", "precision"):
+            frame[c.name] = pd.array(frame[c.name].tolist(), dtype="Int64")
+        elif c.kind in ("latitude", "longitude"):
+            frame[c.name] = pd.to_numeric(frame[c.name], errors="raise").astype("float64")
+        else:
+            frame[c.name] = frame[c.name].fillna("").astype(str)
+    return frame.drop(columns="_derived_id", errors="ignore").reset_index(drop=True)
+
+
+def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame) -> None:
+    """Every record must name a source listed in sources.csv."""
+    known = set(sources["source_id"])
+    problems = [
+        Problem(str(path), int(row["_line"]), "source_id", row["source_id"],
+                "is not listed in sources.csv")
+        for _, row in frame.iterrows()
+        if row["source_id"] not in known
+    ]
+    if problems:
+        raise RecordError(problems)

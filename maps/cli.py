@@ -1,0 +1,129 @@
+"""The `incident-map` command: the top of the pipeline, records -> geo -> maps and exports.
+
+It lives in `maps` because it is the one place that uses both packages; `geo`
+never imports from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geo import export
+from geo.gazetteer import load_gazetteer, read_provinces
+from geo.pipeline import Placed, place_records
+from geo.records import RecordError, check_sources, load_table
+from geo.schema import PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, column_names
+from maps.assets import AssetError
+from maps.render import build_map, to_html
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+EXIT_BAD_INPUT = 2
+EXIT_ASSETS = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except RecordError as err:
+        print(f"incident-map: input rejected, nothing was written:\n{err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except AssetError as err:
+        print(f"incident-map: {err}", file=sys.stderr)
+        return EXIT_ASSETS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-map",
+        description="Map ISKP incidents and claimed-control areas from curated records.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="records -> map.html, GeoJSON and CSV in --out")
+    build.add_argument("--incidents", type=Path, default=SEEDS / "incidents.csv",
+                       help="incident records CSV (default: seeds/incidents.csv)")
+    build.add_argument("--areas", type=Path, default=SEEDS / "areas.csv",
+                       help="area records CSV (default: seeds/areas.csv)")
+    build.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
+                       help="source documents CSV (default: seeds/sources.csv)")
+    build.add_argument("--cdn", action="store_true",
+                       help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
+    build.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    build.set_defaults(run=run_build)
+
+    geocode = commands.add_parser("geocode", help="look a place name up in the offline gazetteer")
+    geocode.add_argument("name")
+    geocode.add_argument("--country", help="ISO 3166-1 alpha-2 code to search within")
+    geocode.add_argument("--all", action="store_true", help="every candidate, best first")
+    geocode.set_defaults(run=run_geocode)
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    sources = load_table(args.sources, "sources")
+    incidents = load_table(args.incidents, "incidents")
+    areas = load_table(args.areas, "areas")
+    check_sources(incidents, args.incidents, sources)
+    check_sources(areas, args.areas, sources)
+
+    _progress("loading gazetteer (GeoNames, provinces, supplement)")
+    provinces = read_provinces()
+    countries = {"AF", "PK"} | set(incidents["country"]) | set(areas["country"])
+    gazetteer = load_gazetteer(sorted(c for c in countries if c), provinces)
+    _progress(f"placing {len(incidents) + len(areas)} records")
+    placed = place_records(incidents, areas, gazetteer, provinces)
+
+    _progress("rendering map")
+    html = to_html(build_map(placed, sources, cdn=args.cdn), cdn=args.cdn)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "map.html").write_text(html, encoding="utf-8")
+    write_exports(placed, args.out)
+    print(placed.summary())
+    if len(placed.unresolved):
+        print(f"unresolved records are listed in {args.out / 'unresolved.csv'}")
+    return 0
+
+
+def write_exports(placed: Placed, out: Path) -> None:
+    """GeoJSON and CSV for the placed records, and the unresolved list."""
+    for table, frame in (("incidents", placed.incidents), ("areas", placed.areas)):
+        columns = column_names(table)
+        id_column = columns[0]
+        export.write_geojson(frame, out / f"{table}.geojson", columns, id_column=id_column)
+        export.write_csv(frame, out / f"{table}.csv", columns)
+    export.write_geojson(placed.provinces, out / "provinces.geojson", list(PROVINCE_COLUMNS),
+                         id_column="code")
+    export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS))
+
+
+def run_geocode(args: argparse.Namespace) -> int:
+    countries = [args.country] if args.country else ["AF", "PK"]
+    gazetteer = load_gazetteer(countries)
+    found = gazetteer.candidates(args.name, args.country)
+    rows = [
+        {
+            "name": p.name, "country": p.country, "admin1": p.admin1, "admin2": p.admin2,
+            "kind": p.kind, "latitude": p.latitude, "longitude": p.longitude,
+            "geo_precision": p.geo_precision, "geonameid": p.geonameid, "source": p.source,
+            "rank": rank,
+        }
+        for rank, p in enumerate(found, start=1)
+    ]
+    if not rows:
+        print(json.dumps({"query": args.name, "match": None}))
+        return 1
+    result = rows if args.all else rows[0]
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"incident-map: {message}...", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

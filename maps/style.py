@@ -1,0 +1,92 @@
+"""How records look on the map: colours, sizes and the marks of approximate places.
+
+Kept apart from the layers so the legend is built from the same tables the
+markers are drawn with, and cannot drift from them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from geo.schema import AREA_STATUSES, EVENT_TYPES
+
+EVENT_COLOURS = dict(
+    zip(
+        EVENT_TYPES,
+        (
+            "#b2182b",  # suicide_attack
+            "#e66101",  # bombing
+            "#d6604d",  # armed_assault
+            "#5e3c99",  # airstrike
+            "#8073ac",  # clash
+            "#67001f",  # mass_killing
+            "#2166ac",  # arrest
+            "#1b7837",  # recruitment
+            "#5aae61",  # propaganda
+            "#01665e",  # allegiance
+            "#404040",  # leader_killed
+            "#4393c3",  # surrender
+            "#878787",  # other
+        ),
+        strict=True,
+    )
+)
+AREA_COLOURS = dict(
+    zip(AREA_STATUSES, ("#7f0000", "#e08214", "#b35806", "#542788"), strict=True)
+)
+# Radius in metres of the circle drawn for an area known only as a point.
+AREA_RADIUS_M = {1: 4_000, 2: 12_000, 3: 40_000, 4: 150_000}
+PROVINCE_STEPS = (0, 1, 2, 4, 8)
+PROVINCE_COLOURS = ("#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
+
+
+def incident_radius(fatalities) -> float:
+    """Marker radius in pixels; area grows with the death toll, unknown tolls stay small."""
+    if fatalities is None or (isinstance(fatalities, float) and math.isnan(fatalities)):
+        return 5.0
+    return round(min(5.0 + 2.0 * math.sqrt(float(fatalities)), 24.0), 2)
+
+
+def incident_style(event_type: str, fatalities, geo_precision: int) -> dict:
+    """Leaflet path options: filled for exact places, hollow and dashed for approximate ones."""
+    exact = geo_precision == 1
+    return {
+        "radius": incident_radius(fatalities),
+        "color": EVENT_COLOURS[event_type],
+        "fillColor": EVENT_COLOURS[event_type],
+        "weight": 1.5 if exact else 2.5,
+        "fillOpacity": 0.8 if exact else 0.12,
+        "dashArray": None if exact else "4 3",
+        "className": f"incident-marker precision-{geo_precision}",
+    }
+
+
+def area_style(status: str) -> dict:
+    """Claimed-control areas are outlined, dashed, and lightly filled: they are approximate."""
+    return {
+        "color": AREA_COLOURS[status],
+        "fillColor": AREA_COLOURS[status],
+        "weight": 2,
+        "fillOpacity": 0.15,
+        "dashArray": "6 4",
+        "className": "area-shape",
+    }
+
+
+def province_fill(count: int) -> str:
+    """Sequential fill for a province's incident count."""
+    colour = PROVINCE_COLOURS[0]
+    for step, step_colour in zip(PROVINCE_STEPS, PROVINCE_COLOURS, strict=True):
+        if count >= step:
+            colour = step_colour
+    return colour
+
+
+def province_style(count: int) -> dict:
+    return {
+        "color": "#666666",
+        "weight": 0.8,
+        "fillColor": province_fill(count),
+        "fillOpacity": 0.7,
+        "className": "province-shape",
+    }

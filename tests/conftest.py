@@ -1,0 +1,93 @@
+"""Shared fixtures: the seed pipeline run once, a built output folder, tool checks."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import load_gazetteer, read_provinces
+from geo.pipeline import place_records
+from geo.records import load_table
+from geo.schema import column_names
+from maps.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_tool(path_or_name: str) -> str:
+    """The tool's path; in CI a missing tool fails the test, elsewhere it skips it."""
+    found = shutil.which(path_or_name)
+    if found:
+        return found
+    message = f"{path_or_name} is not installed (Debian: chromium, gdal-bin)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_shared(relative: str) -> Path:
+    """A file from ../shared; tests that read it skip when it is absent (not in CI)."""
+    path = SHARED / relative
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"{path} is missing: CI runs with ../shared beside the clone")
+        pytest.skip(f"{path} is not present")
+    return path
+
+
+def write_records(path: Path, table: str, rows: list[dict]) -> Path:
+    """Write `rows` as a contract CSV; missing columns are left empty."""
+    columns = column_names(table)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    return path
+
+
+def incident(**values) -> dict:
+    """A minimal valid incident row; keyword arguments override fields."""
+    row = {
+        "date_start": "2017-12-17", "date_end": "2017-12-17", "date_precision": "day",
+        "event_type": "bombing", "location": "Quetta", "country": "PK",
+        "claim_status": "unclaimed", "source_id": "jtm-2018-16-2",
+        "source_file": "000_42fb193f511c7a27.txt", "summary": "Test record written for the suite.",
+    }
+    row.update(values)
+    return row
+
+
+@pytest.fixture(scope="session")
+def provinces():
+    return read_provinces()
+
+
+@pytest.fixture(scope="session")
+def gazetteer(provinces):
+    return load_gazetteer(provinces=provinces)
+
+
+@pytest.fixture(scope="session")
+def seed_tables():
+    return {t: load_table(SEEDS / f"{t}.csv", t) for t in ("incidents", "areas", "sources")}
+
+
+@pytest.fixture(scope="session")
+def placed(seed_tables, gazetteer, provinces):
+    return place_records(seed_tables["incidents"], seed_tables["areas"], gazetteer, provinces)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """`incident-map build` over the seeds, once for the session."""
+    out = tmp_path_factory.mktemp("built")
+    assert main(["build", "--out", str(out)]) == 0
+    return out

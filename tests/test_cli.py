@@ -1,0 +1,63 @@
+"""The command line as a user runs it: counts, exit codes, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import incident, write_records
+
+CLI = shutil.which("incident-map") or str(Path(sys.executable).parent / "incident-map")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_build_prints_one_line_of_counts_that_add_up(tmp_path, seed_tables):
+    result = run("build", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("records in"))
+    found = dict(re.findall(r"(records in|placed|unresolved): (\d+)", line))
+    records_in = len(seed_tables["incidents"]) + len(seed_tables["areas"])
+    assert int(found["records in"]) == records_in
+    assert int(found["placed"]) + int(found["unresolved"]) == records_in
+    for name in ("map.html", "incidents.geojson", "areas.geojson", "provinces.geojson",
+                 "incidents.csv", "areas.csv", "unresolved.csv"):
+        assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_bad_input_exits_2_names_the_cell_and_writes_nothing(tmp_path):
+    bad = write_records(tmp_path / "bad.csv", "incidents", [incident(date_end="someday")])
+    out = tmp_path / "out"
+    result = run("build", "--incidents", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    assert f"{bad}:2: column 'date_end': value 'someday': is not a date" in result.stderr
+    assert not out.exists()
+
+
+def test_cdn_build_links_leaflet_and_adds_tiles(tmp_path):
+    result = run("build", "--cdn", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js">' in html
+    assert "tile.openstreetmap.org" in html
+
+
+def test_geocode_prints_the_best_match_as_json():
+    result = run("geocode", "Qush Tepa", "--country", "AF")
+    assert result.returncode == 0, result.stderr
+    match = json.loads(result.stdout)
+    assert (match["name"], match["admin1"], match["geo_precision"]) == ("Qosh Tepa", "Jowzjan", 2)
+
+
+def test_geocode_all_lists_namesakes_best_first():
+    result = run("geocode", "Fatehpur", "--country", "PK", "--all")
+    candidates = json.loads(result.stdout)
+    assert len(candidates) >= 2
+    assert [c["rank"] for c in candidates] == list(range(1, len(candidates) + 1))
+
