@@ -1,7 +1,8 @@
 """Place records: gazetteer lookup for each row, points kept with their precision.
 
 A record is placed from, in order: coordinates it already carries, its curated
-`place`, or its `location` as written. A record that cannot be placed is not
+`place`, or its `location` as written. A `geo_precision` given without
+coordinates can only make the gazetteer's precision coarser. A record that cannot be placed is not
 dropped; it is returned in the unresolved table with the reason.
 """
 
@@ -55,10 +56,14 @@ def _place(record: dict, gazetteer: Gazetteer, table: str) -> str:
     if place is None:
         where = f" in {country}" if country else ""
         return f"no gazetteer entry for {query!r}{where}"
+    # A curator may mark a point coarser than the gazetteer's (an allegiance
+    # "at Karachi" is about the city, not a site in it); never finer.
+    given = record["geo_precision"]
+    precision = place.geo_precision if pd.isna(given) else max(int(given), place.geo_precision)
     record.update(
         latitude=place.latitude,
         longitude=place.longitude,
-        geo_precision=place.geo_precision,
+        geo_precision=precision,
         country=place.country,
     )
     if table == "incidents":

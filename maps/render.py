@@ -35,6 +35,7 @@ ATTRIBUTION = (
     "Provinces: Natural Earth (public domain) | Places: GeoNames (CC BY 4.0), "
     "geoBoundaries (CC BY 4.0) | Records: incident-map seeds"
 )
+TITLE = "incident-map: ISKP incidents and areas"
 # Degrees; about 1 km. Enough for provinces at the zooms the map opens at.
 DISPLAY_TOLERANCE = 0.01
 
@@ -56,13 +57,15 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False) -> foliu
     if cdn:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(fmap)
     else:
-        Element('<style>.leaflet-container { background: #dfe8ef; }</style>').add_to(
+        Element("<style>.leaflet-container { background: #dfe8ef; }</style>").add_to(
             fmap.get_root().header
         )
+    Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
     RecordLayer(_province_features(placed.provinces), "Provinces (incidents)").add_to(fmap)
     RecordLayer(_area_features(placed.areas, placed.provinces, by_source),
                 "Areas held or used").add_to(fmap)
-    RecordLayer(_incident_features(placed.incidents, by_source), "Incidents").add_to(fmap)
+    RecordLayer(_incident_features(placed.incidents, by_source), "Incidents",
+                fan_out=True).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     Legend(ATTRIBUTION).add_to(fmap)
     bounds = placed.provinces.total_bounds

@@ -140,3 +140,26 @@ def test_hostile_record_text_is_shown_not_run(browser, tmp_path):
     assert page.errors == []
     assert page.outside_requests() == []
     page.page.close()
+
+
+def test_incidents_at_one_point_fan_out_and_each_can_be_clicked(browser, tmp_path):
+    rows = [incident(event_id=f"stack-{i}", summary=f"Stacked record {i}.") for i in range(3)]
+    page = Page(browser, _build(tmp_path, rows) / "map.html")
+    page.page.get_by_label("Provinces (incidents)").uncheck()
+    markers = page.page.locator("path.incident-marker")
+
+    def centre(i: int) -> tuple[int, int]:
+        box = markers.nth(i).bounding_box()
+        return round(box["x"] + box["width"] / 2), round(box["y"] + box["height"] / 2)
+
+    assert len({centre(i) for i in range(3)}) == 3
+    opened = set()
+    for i in range(3):
+        page.page.mouse.click(*centre(i))  # afresh: an open popup may pan the map
+        popup = page.page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        opened.add(popup.locator("p.summary").inner_text())
+        page.page.locator(".leaflet-popup-close-button").click()
+        popup.wait_for(state="detached")
+    assert opened == {f"Stacked record {i}." for i in range(3)}
+    page.page.close()

@@ -56,6 +56,8 @@ def test_precision_of_each_point_is_kept(placed):
     assert incidents.loc["jtm-2018-01-alkhani-airstrike", "geo_precision"] == 2
     assert incidents.loc["jtm-2017-03-logar-leaflets", "geo_precision"] == 3
     assert areas.loc["jtm-darzab-control", "geo_precision"] == 2
+    # Curated as coarser than the gazetteer's town point, and kept so.
+    assert incidents.loc["jtm-2017-07-daud-mehsud-allegiance", "geo_precision"] == 2
     assert placed.incidents.crs.to_epsg() == 4326
 
 
