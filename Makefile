@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install map test lint provinces clean
+.PHONY: install map test lint provinces districts bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -33,3 +33,7 @@ provinces: install
 
 clean:
 	rm -rf out .pytest_cache
+
+# Benchmarks: figures and ratios against the issues' targets (never run by `make test`).
+bench: install
+	$(BIN)/python -m bench.geocode --cold

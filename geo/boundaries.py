@@ -52,3 +52,13 @@ def province_counts(
     out["deaths"] = out["name"].map(deaths).fillna(0).astype(int)
     out["areas"] = out["name"].map(areas.groupby("admin1").size()).fillna(0).astype(int)
     return out
+
+
+def province_outlines(areas: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> dict:
+    """Province-level areas stand for their whole province: {area id: polygon}."""
+    shapes = dict(zip(provinces["name"], provinces.geometry, strict=True))
+    return {
+        row["area_id"]: shapes[row["admin1"]]
+        for row in areas[["area_id", "admin1", "geo_precision"]].to_dict("records")
+        if row["geo_precision"] >= 3 and row["admin1"] in shapes
+    }

@@ -175,6 +175,12 @@ class Gazetteer:
                 best[spot] = candidate
         return sorted(best.values(), key=lambda c: (-c.score, c.place.name, c.place.latitude))
 
+    def in_context(self, found: list[Candidate], context: Context) -> list[Candidate]:
+        """`found` scored again with what the document says, best first."""
+        rescored = [Candidate(c.place, round(c.score + _context_bonus(c.place, context), 4),
+                              c.matched) for c in found]
+        return sorted(rescored, key=lambda c: (-c.score, c.place.name, c.place.latitude))
+
     def resolve(self, query: str, country: str | None = None,
                 context: Context | None = None) -> Place | None:
         """The best candidate for `query`, or None."""
@@ -209,12 +215,17 @@ class Gazetteer:
         if country is None and place.country in FOCUS:
             score += 0.1
         if context:
-            if place.admin1 and place.admin1 in context.provinces:
-                score += 0.25
-            if context.near:
-                km = _distance_km(context.near, (place.latitude, place.longitude))
-                score += 0.15 * math.exp(-km / 300)
+            score += _context_bonus(place, context)
         return round(score, 4)
+
+
+def _context_bonus(place: Place, context: Context) -> float:
+    """More likely in a province the document names, and near its other places."""
+    bonus = 0.25 if place.admin1 and place.admin1 in context.provinces else 0.0
+    if context.near:
+        km = _distance_km(context.near, (place.latitude, place.longitude))
+        bonus += 0.15 * math.exp(-km / 300)
+    return bonus
 
 
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -1,4 +1,4 @@
-"""From loaded records to placed GeoDataFrames: geocode, join provinces, count.
+"""From loaded records to placed GeoDataFrames: geocode, join boundaries, count.
 
 Nothing here reads or writes files; `place_records` takes tables and returns
 tables, so tests and other front ends can run the same pipeline as the CLI.
@@ -6,25 +6,32 @@ tables, so tests and other front ends can run the same pipeline as the CLI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.boundaries import join_provinces, province_counts
+from geo.boundaries import join_provinces, province_counts, province_outlines
+from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
-from geo.geocode import geocode_table
+from geo.geocode import Fallback, geocode_table
 
 
 @dataclass
 class Placed:
-    """The pipeline's result: every input record is in exactly one of the tables."""
+    """The pipeline's result: every input record is in exactly one of the tables.
+
+    `area_outlines` maps an area id to the polygon it stands for (its province,
+    or its district when district polygons were supplied); other areas are
+    known only as points.
+    """
 
     incidents: gpd.GeoDataFrame
     areas: gpd.GeoDataFrame
     provinces: gpd.GeoDataFrame
     unresolved: pd.DataFrame
     records_in: int
+    area_outlines: dict = field(default_factory=dict)
 
     @property
     def placed(self) -> int:
@@ -48,12 +55,22 @@ def place_records(
     areas: pd.DataFrame,
     gazetteer: Gazetteer,
     provinces: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    districts_source: str = "user district polygons",
+    fallback: Fallback | None = None,
 ) -> Placed:
-    """Geocode incidents and areas, name their provinces, and count per province."""
-    placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents")
-    placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas")
+    """Geocode incidents and areas, name their provinces (and districts), count per province."""
+    if districts is not None:
+        for place in district_places(districts, provinces, districts_source):
+            gazetteer.add(place)
+    placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents", fallback)
+    placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
     placed_incidents = join_provinces(placed_incidents, provinces)
     placed_areas = join_provinces(placed_areas, provinces)
+    outlines = province_outlines(placed_areas, provinces)
+    if districts is not None:
+        placed_incidents = join_districts(placed_incidents, districts)
+        outlines.update(district_outlines(placed_areas, districts))
     unresolved = pd.concat([lost_incidents, lost_areas], ignore_index=True)
     result = Placed(
         incidents=placed_incidents,
@@ -61,6 +78,7 @@ def place_records(
         provinces=province_counts(provinces, placed_incidents, placed_areas),
         unresolved=unresolved,
         records_in=len(incidents) + len(areas),
+        area_outlines=outlines,
     )
     if result.placed + len(result.unresolved) != result.records_in:
         raise RuntimeError(f"records were lost between input and output: {result.summary()}")

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from geo import export
+from geo.districts import DistrictError, read_districts
 from geo.gazetteer import load_gazetteer, read_provinces
+from geo.geocode import online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import RecordError, check_sources, load_table
 from geo.schema import PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, column_names
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except RecordError as err:
         print(f"incident-map: input rejected, nothing was written:\n{err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (DistrictError, ValueError) as err:
+        print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except AssetError as err:
         print(f"incident-map: {err}", file=sys.stderr)
@@ -50,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="area records CSV (default: seeds/areas.csv)")
     build.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
                        help="source documents CSV (default: seeds/sources.csv)")
+    build.add_argument("--districts", type=Path, metavar="FILE",
+                       help="district polygons (any format geopandas reads, any CRS): fill "
+                            "admin2 and draw districts named by areas as polygons")
+    build.add_argument("--districts-name-field", metavar="FIELD",
+                       help="the field holding district names (default: detected)")
+    build.add_argument("--geocoder", choices=("offline", "nominatim"), default="offline",
+                       help="nominatim: ask a Nominatim server for names the offline "
+                            "gazetteer cannot place (needs --user-agent; 1 request/s, cached)")
+    build.add_argument("--user-agent", help="who is asking, for --geocoder nominatim")
+    build.add_argument("--nominatim-url", default="https://nominatim.openstreetmap.org",
+                       help="the Nominatim server (default: %(default)s)")
     build.add_argument("--cdn", action="store_true",
                        help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
     build.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
@@ -70,12 +86,20 @@ def run_build(args: argparse.Namespace) -> int:
     check_sources(incidents, args.incidents, sources)
     check_sources(areas, args.areas, sources)
 
-    _progress("loading gazetteer (GeoNames, provinces, supplement)")
+    districts = None
+    if args.districts:
+        districts = read_districts(args.districts, args.districts_name_field)
+    fallback = None
+    if args.geocoder == "nominatim":
+        fallback = online_fallback(args.user_agent or "", args.nominatim_url)
+
+    _progress("loading gazetteer (first run builds its cache: about 20 s)")
     provinces = read_provinces()
-    countries = {"AF", "PK"} | set(incidents["country"]) | set(areas["country"])
-    gazetteer = load_gazetteer(sorted(c for c in countries if c), provinces)
+    gazetteer = load_gazetteer(provinces=provinces)
     _progress(f"placing {len(incidents) + len(areas)} records")
-    placed = place_records(incidents, areas, gazetteer, provinces)
+    placed = place_records(incidents, areas, gazetteer, provinces, districts,
+                           districts_source=args.districts.name if args.districts else "",
+                           fallback=fallback)
 
     _progress("rendering map")
     html = to_html(build_map(placed, sources, cdn=args.cdn), cdn=args.cdn)
@@ -101,9 +125,8 @@ def write_exports(placed: Placed, out: Path) -> None:
 
 
 def run_geocode(args: argparse.Namespace) -> int:
-    countries = [args.country] if args.country else ["AF", "PK"]
-    gazetteer = load_gazetteer(countries)
-    found = gazetteer.candidates(args.name, args.country)
+    gazetteer = load_gazetteer()
+    found = gazetteer.candidates(args.name, args.country.upper() if args.country else None)
     rows = [
         {
             "name": c.place.name, "country": c.place.country, "admin1": c.place.admin1,

@@ -62,7 +62,7 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False) -> foliu
         )
     Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
     RecordLayer(_province_features(placed.provinces), "Provinces (incidents)").add_to(fmap)
-    RecordLayer(_area_features(placed.areas, placed.provinces, by_source),
+    RecordLayer(_area_features(placed.areas, placed.area_outlines, by_source),
                 "Areas held or used").add_to(fmap)
     RecordLayer(_incident_features(placed.incidents, by_source), "Incidents",
                 fan_out=True).add_to(fmap)
@@ -97,11 +97,8 @@ def _incident_features(incidents: gpd.GeoDataFrame, sources: Mapping) -> list[di
     return features
 
 
-def _area_features(
-    areas: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, sources: Mapping
-) -> list[dict]:
-    """Province-level areas take their province's outline; others a circle: 'about here'."""
-    outlines = dict(zip(provinces["name"], provinces.geometry, strict=True))
+def _area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping) -> list[dict]:
+    """Areas with an outline (province, district) draw it; others a circle: 'about here'."""
     features = []
     for record, point in zip(areas.to_dict("records"), areas.geometry, strict=True):
         precision = int(record["geo_precision"])
@@ -110,8 +107,8 @@ def _area_features(
             "popup": area_popup(record, sources),
             "tooltip": area_tooltip(record),
         }
-        if precision >= 3 and record["admin1"] in outlines:
-            geometry = outlines[record["admin1"]].simplify(DISPLAY_TOLERANCE)
+        if record["area_id"] in outlines:
+            geometry = outlines[record["area_id"]].simplify(DISPLAY_TOLERANCE)
         else:
             geometry = point
             properties["radius_m"] = AREA_RADIUS_M[precision]

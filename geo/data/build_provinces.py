@@ -45,10 +45,18 @@ CURRENT_NAMES = {
 }
 # Units dissolved into another: FATA joined Khyber Pakhtunkhwa in May 2018.
 MERGED_INTO = {"PK.01": "PK.03"}
-# Natural Earth alternates that name a neighbour, not the unit itself.
+# Natural Earth alternates that name a neighbour or the capital town, not the unit
+# itself: "Maimana" is Faryab's capital, and must find the town.
 WRONG_SPELLINGS = {
+    "AF.07": {"Maimana", "Meymaneh"},
+    "AF.10": {"Girishk"},
+    "AF.19": {"Chakhansur", "Nimrod"},
+    "AF.27": {"Maiden"},
     "AF.29": {"Paktiya", "Paktya", "Southern Province"},
+    "AF.30": {"Mazar", "Mazar-i-Sharif", "Balh"},
+    "AF.31": {"Shibarghan"},
     "AF.36": {"Southern Province"},
+    "AF.40": {"Charikar"},
 }
 # Spellings analysts meet in reports, beyond Natural Earth's own `name_alt`.
 EXTRA_SPELLINGS = {
