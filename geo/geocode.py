@@ -7,9 +7,10 @@ cannot be placed is not dropped; it is returned in the unresolved table with
 the reason.
 
 Each distinct name is looked up once. Where a name stays ambiguous (its two
-best candidates score within `AMBIGUOUS`), it is looked up again with the
-context of its document: the provinces and mean position of the document's
-unambiguous places. An online geocoder, when one is given, is asked only for
+best candidates score within `AMBIGUOUS`), its candidates are scored again
+with the context of its document: the provinces and mean position of the
+document's unambiguous places. A province the record itself gives (`admin1`)
+always counts. An online geocoder, when one is given, is asked only for
 names the offline gazetteer cannot place at all.
 """
 
@@ -57,7 +58,8 @@ def geocode_table(
     else:
         queries = frame["place"].where(frame["place"] != "", frame["location"])
     countries = frame["country"].where(frame["country"] != "", None)
-    keys = list(zip(queries, countries, frame["source_file"], strict=True))
+    provinces = frame["admin1"].where(frame["admin1"] != "", None)
+    keys = list(zip(queries, countries, frame["source_file"], provinces, strict=True))
     to_place = frame["latitude"].isna().to_numpy() & (queries != "").to_numpy()
     chosen = _choose_places({k for k, wanted in zip(keys, to_place, strict=True) if wanted},
                             gazetteer, fallback)
@@ -109,11 +111,11 @@ def _confident(candidates: list[Candidate]) -> bool:
 def _choose_places(
     wanted: set[tuple], gazetteer: Gazetteer, fallback: Fallback | None
 ) -> dict[tuple, Place | None]:
-    """The place for each distinct (name, country, document) to geocode."""
-    first = {(q, c): gazetteer.candidates(q, c) for q, c in {(q, c) for q, c, _ in wanted}}
+    """The place for each distinct (name, country, document, province given) to geocode."""
+    first = {(q, c): gazetteer.candidates(q, c) for q, c in {(q, c) for q, c, _, _ in wanted}}
 
     anchors: dict[str, list[Place]] = defaultdict(list)
-    for query, country, document in sorted(wanted, key=str):
+    for query, country, document, _ in sorted(wanted, key=str):
         found = first[(query, country)]
         if _confident(found):
             anchors[document].append(found[0].place)
@@ -121,16 +123,20 @@ def _choose_places(
 
     chosen: dict[tuple, Place | None] = {}
     online: dict[tuple, Place | None] = {}
-    for query, country, document in sorted(wanted, key=str):
+    for key in sorted(wanted, key=str):
+        query, country, document, province = key
         found = first[(query, country)]
-        if found and not _confident(found) and document in contexts:
-            found = gazetteer.in_context(found, contexts[document])
+        if found and (province or not _confident(found)):
+            context = contexts.get(document, Context())
+            if province:  # the record's own word outweighs its document's
+                context = Context(context.provinces | {province}, context.near)
+            found = gazetteer.in_context(found, context)
         if found:
-            chosen[(query, country, document)] = found[0].place
+            chosen[key] = found[0].place
         elif fallback is not None:
             if (query, country) not in online:
                 online[(query, country)] = fallback.lookup(query, country)
-            chosen[(query, country, document)] = online[(query, country)]
+            chosen[key] = online[(query, country)]
     return chosen
 
 

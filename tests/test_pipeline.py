@@ -84,3 +84,34 @@ def test_unknown_place_is_unresolved_not_dropped(tmp_path, provinces):
     assert result.unresolved.iloc[0]["reason"] == "no gazetteer entry for 'Nowhereville' in PK"
     assert result.unresolved.iloc[0]["input_line"] == 3
 
+
+
+def _one_document(tmp_path, rows, name="doc.txt"):
+    rows = [incident(source_file=name, country="AF", summary=f"Record {i}.", **row)
+            for i, row in enumerate(rows)]
+    return load_table(write_records(tmp_path / "i.csv", "incidents", rows), "incidents")
+
+
+@pytest.mark.parametrize("neighbours, province", [
+    (["Darzab", "Qosh Tepa", "Sheberghan"], "Jowzjan"),
+    (["Taloqan", "Rustaq"], "Takhar"),
+])
+def test_the_documents_other_places_choose_between_namesakes(tmp_path, provinces, gazetteer,
+                                                             neighbours, province):
+    """GeoNames has a Khanaqah in Jowzjan and one in Takhar, equally likely alone."""
+    names = {c.place.admin1 for c in gazetteer.candidates("Khanaqah", "AF")[:2]}
+    assert names == {"Jowzjan", "Takhar"}
+    frame = _one_document(tmp_path, [{"location": n} for n in [*neighbours, "Khanaqah"]])
+    no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
+    placed = place_records(frame, no_areas, gazetteer, provinces)
+    khanaqah = placed.incidents[placed.incidents["location"] == "Khanaqah"].iloc[0]
+    assert khanaqah["admin1"] == province
+
+
+def test_a_province_the_record_gives_chooses_between_namesakes(tmp_path, provinces, gazetteer):
+    frame = _one_document(tmp_path, [{"location": "Nayak", "admin1": "Zabul"},
+                                     {"location": "Nayak", "admin1": "Bamyan",
+                                      "date_start": "2017-12-18", "date_end": "2017-12-18"}])
+    no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
+    placed = place_records(frame, no_areas, gazetteer, provinces)
+    assert list(placed.incidents["admin1"]) == ["Zabul", "Bamyan"]
