@@ -54,6 +54,17 @@ class Column:
     filled: bool = False
 
 
+
+# Where a record comes from and the words behind it: the same for incidents and areas.
+EVIDENCE_COLUMNS: tuple[Column, ...] = (
+    Column("source_id", "text", "Source", required=True),
+    Column("source_file", "text", "Source file", required=True),
+    Column("cited_sources", "text", "Cited by the source"),
+    Column("summary", "text", "Summary", required=True),
+    Column("quote_start", "int", "Quote starts at"),
+    Column("quote_end", "int", "Quote ends at"),
+)
+
 INCIDENT_COLUMNS: tuple[Column, ...] = (
     Column("event_id", "id", "Event id"),
     Column("date_start", "date", "From", required=True),
@@ -77,12 +88,7 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
     Column("actor", "text", "Actor"),
     Column("assoc_actors", "text", "Associated actors"),
     Column("claim_status", "code", "Claim status", required=True, vocab=CLAIM_STATUSES),
-    Column("source_id", "text", "Source", required=True),
-    Column("source_file", "text", "Source file", required=True),
-    Column("cited_sources", "text", "Cited by the source"),
-    Column("summary", "text", "Summary", required=True),
-    Column("quote_start", "int", "Quote starts at"),
-    Column("quote_end", "int", "Quote ends at"),
+    *EVIDENCE_COLUMNS,
 )
 
 AREA_COLUMNS: tuple[Column, ...] = (
@@ -97,12 +103,7 @@ AREA_COLUMNS: tuple[Column, ...] = (
     Column("latitude", "latitude", "Latitude", filled=True),
     Column("longitude", "longitude", "Longitude", filled=True),
     Column("geo_precision", "precision", "Location precision", vocab=GEO_PRECISIONS, filled=True),
-    Column("source_id", "text", "Source", required=True),
-    Column("source_file", "text", "Source file", required=True),
-    Column("cited_sources", "text", "Cited by the source"),
-    Column("summary", "text", "Summary", required=True),
-    Column("quote_start", "int", "Quote starts at"),
-    Column("quote_end", "int", "Quote ends at"),
+    *EVIDENCE_COLUMNS,
 )
 
 SOURCE_COLUMNS: tuple[Column, ...] = (
