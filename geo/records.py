@@ -96,7 +96,8 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
             row[c.name], message = _convert(c, value)
             if message:
                 problems.append(Problem(name, line, c.name, value, message))
-        problems.extend(Problem(name, line, col, val, msg) for col, val, msg in _row_checks(row))
+        problems.extend(Problem(name, line, col, val, msg)
+                        for col, val, msg in _row_checks(row, table))
         rows.append(row)
 
     frame = pd.DataFrame(rows, columns=["_line", *[c.name for c in columns]])
@@ -147,22 +148,20 @@ def _convert(c: Column, value: str) -> tuple[object, str]:
     raise AssertionError(f"unknown column kind {c.kind}")
 
 
-def _row_checks(row: dict) -> list[tuple[str, str, str]]:
-    """Checks across columns of one row: (column, value, message) for each failure."""
+def _row_checks(row: dict, table: str) -> list[tuple[str, str, str]]:
+    """Checks across columns of one row: (column, value, message) for each failure.
+
+    An incident's dates bound one event, so they must agree with its precision;
+    an area's date_end is when it stopped being held, which precision does not bound.
+    """
     found = []
     start, end, precision = row.get("date_start"), row.get("date_end"), row.get("date_precision")
     if start and end:
         a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         if b < a:
             found.append(("date_end", end, f"is before date_start {start}"))
-        elif precision == "day" and a != b:
-            found.append(("date_end", end, "differs from date_start but precision is 'day'"))
-        elif precision == "week" and (b - a).days > 7:
-            found.append(("date_end", end, "is more than a week after date_start"))
-        elif precision == "month" and (a.year, a.month) != (b.year, b.month):
-            found.append(("date_end", end, "is not in the month of date_start"))
-        elif precision == "year" and a.year != b.year:
-            found.append(("date_end", end, "is not in the year of date_start"))
+        elif table == "incidents":  # an area's end is when it stopped being held
+            found.extend(_precision_checks(a, b, end, precision))
     for figure in ("fatalities", "injured"):
         qualifier = row.get(f"{figure}_qualifier")
         if qualifier and row.get(figure) is None:
@@ -176,6 +175,19 @@ def _row_checks(row: dict) -> list[tuple[str, str, str]]:
     if "latitude" in row and (lat is None) != (lon is None):
         found.append(("longitude", str(lon or ""), "latitude and longitude go together"))
     return found
+
+
+def _precision_checks(a: dt.date, b: dt.date, end: str, precision: str) -> list[tuple]:
+    """An incident's dates must fit inside one unit of its stated precision."""
+    if precision == "day" and a != b:
+        return [("date_end", end, "differs from date_start but precision is 'day'")]
+    if precision == "week" and (b - a).days > 7:
+        return [("date_end", end, "is more than a week after date_start")]
+    if precision == "month" and (a.year, a.month) != (b.year, b.month):
+        return [("date_end", end, "is not in the month of date_start")]
+    if precision == "year" and a.year != b.year:
+        return [("date_end", end, "is not in the year of date_start")]
+    return []
 
 
 def stable_id(table: str, values: list[str]) -> str:

@@ -7,6 +7,7 @@ never imports from here.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -55,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="area records CSV (default: seeds/areas.csv)")
     build.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
                        help="source documents CSV (default: seeds/sources.csv)")
+    build.add_argument("--since", type=_iso_date, metavar="DATE",
+                       help="open the map's time window at this date (YYYY-MM-DD); "
+                            "earlier records stay in the page")
+    build.add_argument("--until", type=_iso_date, metavar="DATE",
+                       help="close the opening time window at this date (YYYY-MM-DD)")
     build.add_argument("--districts", type=Path, metavar="FILE",
                        help="district polygons (any format geopandas reads, any CRS): fill "
                             "admin2 and draw districts named by areas as polygons")
@@ -102,7 +108,8 @@ def run_build(args: argparse.Namespace) -> int:
                            fallback=fallback)
 
     _progress("rendering map")
-    html = to_html(build_map(placed, sources, cdn=args.cdn), cdn=args.cdn)
+    fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until)
+    html = to_html(fmap, cdn=args.cdn)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "map.html").write_text(html, encoding="utf-8")
     write_exports(placed, args.out)
@@ -144,6 +151,13 @@ def run_geocode(args: argparse.Namespace) -> int:
     result = rows if args.all else rows[0]
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _progress(message: str) -> None:

@@ -88,4 +88,5 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "RecordLayer"
         self.fan_out = fan_out
+        self.features = features
         self.data = script_json({"type": "FeatureCollection", "features": features})

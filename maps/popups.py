@@ -83,14 +83,17 @@ def _source_line(record: Mapping, sources: Mapping[str, Mapping]) -> str:
     return f"{source['title']} ({source['publisher']}, {source['published']})"
 
 
-def incident_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
-    """Popup HTML for one placed incident."""
+def incident_parts(record: Mapping, sources: Mapping[str, Mapping]) -> tuple:
+    """Popup content as plain text: (heading, date, [(label, value), ...], summary).
+
+    The map page lays these out with textContent; `incident_popup` escapes
+    them into HTML for other uses. Empty values are left out.
+    """
     c = lambda name: column("incidents", name).label  # noqa: E731
     place = ", ".join(v for v in (record["place"], record["admin1"]) if not _blank(v))
     heading = f"{_words(record['event_type']).capitalize()}: {place}"
+    date = describe_dates(record["date_start"], record["date_end"], record["date_precision"])
     rows = [
-        ("Date", describe_dates(record["date_start"], record["date_end"],
-                                record["date_precision"])),
         (c("location"), record["location"]),
         (c("admin2"), record["admin2"]),
         (c("admin1"), record["admin1"]),
@@ -104,9 +107,15 @@ def incident_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
         (c("source_id"), _source_line(record, sources)),
         (c("cited_sources"), record["cited_sources"]),
     ]
+    return heading, date, [(k, v) for k, v in rows if v], record["summary"]
+
+
+def incident_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
+    """Popup HTML for one placed incident, every value escaped."""
+    heading, date, rows, summary = incident_parts(record, sources)
     return (
-        f'<div class="popup"><h4>{escape(heading)}</h4>{_table(rows)}'
-        f'<p class="summary">{escape(record["summary"])}</p></div>'
+        f'<div class="popup"><h4>{escape(heading)}</h4>{_table([("Date", date), *rows])}'
+        f'<p class="summary">{escape(summary)}</p></div>'
     )
 
 

@@ -1,14 +1,16 @@
-"""Placed records -> a layered Folium map -> one HTML file.
+"""Placed records -> a layered, time-filtered Folium map -> one HTML file.
 
-Three overlays (provinces shaded by incident count, incidents, reported areas)
-under a LayerControl, a legend, and attributions. By default the page is
-self-contained (assets inlined, no tiles); `cdn=True` links the assets and adds
-an OpenStreetMap tile layer instead, for a smaller file used online.
+Overlays: provinces shaded by incidents (or deaths) in the time window,
+incidents on one canvas, areas reported held; under a LayerControl, with a
+legend, attributions, and the time filter that drives all three. By default
+the page is self-contained (assets inlined, an offline OpenStreetMap basemap
+for the region); `cdn=True` links Leaflet and uses online tiles instead, for a
+smaller file used online.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from html import escape
 
 import folium
 import geopandas as gpd
@@ -20,14 +22,16 @@ from geo.pipeline import Placed
 from maps.assets import inline_assets
 from maps.layers import RecordLayer
 from maps.legend import Legend
-from maps.popups import (
-    area_popup,
-    area_tooltip,
-    incident_popup,
-    incident_tooltip,
-    province_tooltip,
+from maps.payload import area_features, day, histogram, incident_payload
+from maps.popups import province_tooltip
+from maps.style import (
+    EVENT_COLOURS,
+    PROVINCE_COLOURS,
+    PROVINCE_DEATH_STEPS,
+    PROVINCE_STEPS,
+    province_style,
 )
-from maps.style import AREA_RADIUS_M, area_style, incident_style, province_style
+from maps.timefilter import IncidentCanvas, TimeFilter
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -38,6 +42,8 @@ ATTRIBUTION = (
 TITLE = "incident-map: ISKP incidents and areas"
 # Degrees; about 1 km. Enough for provinces at the zooms the map opens at.
 DISPLAY_TOLERANCE = 0.01
+# The slider's single day when there are no records at all.
+EMPTY_DAY = "2000-01-01"
 
 
 class IncidentMap(folium.Map):
@@ -47,13 +53,15 @@ class IncidentMap(folium.Map):
     default_css = [("leaflet_css", LEAFLET_CSS)]  # noqa: RUF012
 
 
-def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False) -> folium.Map:
-    """The layered map for `placed` records; `sources` gives each record's source title."""
+def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False,
+              since: str | None = None, until: str | None = None) -> folium.Map:
+    """The layered, time-filtered map of `placed`; `since`/`until` set the opening window.
+
+    `sources` gives each record's source title. Records outside the opening
+    window stay in the page; the filter shows them when the window moves.
+    """
     by_source = {row["source_id"]: row for row in sources.to_dict("records")}
-    fmap = IncidentMap(
-        location=[31.5, 67.5], zoom_start=5, tiles=None, prefer_canvas=False,
-        control_scale=True,
-    )
+    fmap = IncidentMap(location=[31.5, 67.5], zoom_start=5, tiles=None, control_scale=True)
     if cdn:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(fmap)
     else:
@@ -61,15 +69,32 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False) -> foliu
             fmap.get_root().header
         )
     Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
-    RecordLayer(_province_features(placed.provinces), "Provinces (incidents)").add_to(fmap)
-    RecordLayer(_area_features(placed.areas, placed.area_outlines, by_source),
-                "Areas held or used").add_to(fmap)
-    RecordLayer(_incident_features(placed.incidents, by_source), "Incidents",
-                fan_out=True).add_to(fmap)
+
+    names = list(placed.provinces["name"])
+    provinces = RecordLayer(_province_features(placed.provinces), "Provinces (incidents)")
+    areas = RecordLayer(
+        area_features(placed.areas, placed.area_outlines, by_source, DISPLAY_TOLERANCE),
+        "Areas held or used",
+    )
+    incidents = IncidentCanvas(incident_payload(placed.incidents, by_source, names),
+                               list(EVENT_COLOURS.values()), len(names))
+    for layer in (provinces, areas, incidents):
+        layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     Legend(ATTRIBUTION).add_to(fmap)
-    bounds = placed.provinces.total_bounds
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+
+    extent = _extent(placed, areas.features)
+    TimeFilter(incidents, areas, provinces, {
+        "extent": extent,
+        "initial": [max(extent[0], day(since)) if since else extent[0],
+                    min(extent[1], day(until)) if until else extent[1]],
+        "histogram": histogram(placed.incidents),
+        "shades": {"incidents": {"steps": PROVINCE_STEPS, "colours": PROVINCE_COLOURS},
+                   "deaths": {"steps": PROVINCE_DEATH_STEPS, "colours": PROVINCE_COLOURS}},
+        "provinceNames": [escape(n) for n in names],
+    }).add_to(fmap)
+    west, south, east, north = placed.provinces.total_bounds
+    fmap.fit_bounds([[south, west], [north, east]])
     _stable_ids(fmap)
     return fmap
 
@@ -80,51 +105,29 @@ def to_html(fmap: folium.Map, cdn: bool = False) -> str:
     return html if cdn else inline_assets(html)
 
 
-def _incident_features(incidents: gpd.GeoDataFrame, sources: Mapping) -> list[dict]:
-    features = []
-    for record, point in zip(incidents.to_dict("records"), incidents.geometry, strict=True):
-        features.append({
-            "type": "Feature",
-            "id": record["event_id"],
-            "geometry": mapping(point),
-            "properties": {
-                "style": incident_style(record["event_type"], record["fatalities"],
-                                        int(record["geo_precision"])),
-                "popup": incident_popup(record, sources),
-                "tooltip": incident_tooltip(record),
-            },
-        })
-    return features
-
-
-def _area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping) -> list[dict]:
-    """Areas with an outline (province, district) draw it; others a circle: 'about here'."""
-    features = []
-    for record, point in zip(areas.to_dict("records"), areas.geometry, strict=True):
-        precision = int(record["geo_precision"])
-        properties = {
-            "style": area_style(record["status"]),
-            "popup": area_popup(record, sources),
-            "tooltip": area_tooltip(record),
-        }
-        if record["area_id"] in outlines:
-            geometry = outlines[record["area_id"]].simplify(DISPLAY_TOLERANCE)
-        else:
-            geometry = point
-            properties["radius_m"] = AREA_RADIUS_M[precision]
-        features.append({"type": "Feature", "id": record["area_id"],
-                         "geometry": mapping(geometry), "properties": properties})
-    return features
+def _extent(placed: Placed, area_features: list[dict]) -> list[int]:
+    """First and last day any record covers: the range of the time slider."""
+    starts = [day(d) for d in placed.incidents["date_start"]]
+    ends = [day(d) for d in placed.incidents["date_end"]]
+    starts += [f["properties"]["t0"] for f in area_features]
+    ends += [f["properties"]["t1"] for f in area_features]
+    if not starts:
+        return [day(EMPTY_DAY), day(EMPTY_DAY)]
+    return [min(starts), max(ends)]
 
 
 def _province_features(provinces: gpd.GeoDataFrame) -> list[dict]:
+    """Province outlines; `idx` ties each to the filter's per-province counts."""
     features = []
-    for record, shape in zip(provinces.to_dict("records"), provinces.geometry, strict=True):
+    for idx, (record, shape) in enumerate(
+        zip(provinces.to_dict("records"), provinces.geometry, strict=True)
+    ):
         features.append({
             "type": "Feature",
             "id": record["code"],
             "geometry": mapping(shape.simplify(DISPLAY_TOLERANCE)),
             "properties": {
+                "idx": idx,
                 "style": province_style(int(record["incidents"])),
                 "tooltip": province_tooltip(record),
             },

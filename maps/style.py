@@ -37,6 +37,7 @@ AREA_COLOURS = dict(
 # Radius in metres of the circle drawn for an area known only as a point.
 AREA_RADIUS_M = {1: 4_000, 2: 12_000, 3: 40_000, 4: 150_000}
 PROVINCE_STEPS = (0, 1, 2, 4, 8)
+PROVINCE_DEATH_STEPS = (0, 1, 10, 50, 200)
 PROVINCE_COLOURS = ("#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
 
 

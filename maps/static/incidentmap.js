@@ -1,0 +1,500 @@
+/* incident-map: the incident canvas layer and the time filter that drives every layer.
+ *
+ * Incidents arrive as columns sorted by start day (see maps/payload.py). A
+ * window [start, end] shows the incidents whose [t0, t0 + dur] overlaps it;
+ * since t0 is sorted and no incident lasts longer than maxDur, the candidates
+ * are one contiguous slice found by binary search, so a step costs the size
+ * of the window, not of the dataset. Text reaches the page only through
+ * textContent.
+ */
+(function () {
+  "use strict";
+
+  var DAY_MS = 86400000;
+
+  function isoOf(day) { return new Date(day * DAY_MS).toISOString().slice(0, 10); }
+  function dayOf(iso) {
+    var t = Date.parse(iso + "T00:00:00Z");
+    return isNaN(t) ? null : Math.round(t / DAY_MS);
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  // First index i in sorted `values` with values[i] > x.
+  function upperBound(values, x) {
+    var lo = 0, hi = values.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (values[mid] <= x) { lo = mid + 1; } else { hi = mid; } }
+    return lo;
+  }
+  function lowerBound(values, x) {
+    var lo = 0, hi = values.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (values[mid] < x) { lo = mid + 1; } else { hi = mid; } }
+    return lo;
+  }
+
+  /* ---- The incident layer: one canvas, redrawn from typed arrays. ---- */
+
+  var IncidentCanvas = L.Layer.extend({
+    initialize: function (data, options) {
+      L.setOptions(this, options);
+      var n = data.n, i;
+      this.n = n;
+      this.t0 = new Int32Array(n);
+      this.t1 = new Int32Array(n);
+      this.maxDur = 0;
+      var t = 0;
+      for (i = 0; i < n; i++) {
+        t += data.dt0[i];
+        this.t0[i] = t;
+        this.t1[i] = t + data.dur[i];
+        if (data.dur[i] > this.maxDur) { this.maxDur = data.dur[i]; }
+      }
+      // Web Mercator in [0, 1], so a zoom change is one multiplication.
+      this.mx = new Float64Array(n);
+      this.my = new Float64Array(n);
+      for (i = 0; i < n; i++) {
+        var lat = data.lat[i] / 1e4, lon = data.lon[i] / 1e4;
+        var s = Math.sin(lat * Math.PI / 180);
+        this.mx[i] = (lon + 180) / 360;
+        this.my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      }
+      this.data = data;
+      this.fanDx = new Float32Array(n);
+      this.fanDy = new Float32Array(n);
+      for (i = 0; i < data.fan.length; i++) {
+        var f = data.fan[i], ring = 8 + 4 * f[2], angle = 2 * Math.PI * f[1] / f[2];
+        this.fanDx[f[0]] = ring * Math.sin(angle);
+        this.fanDy[f[0]] = -ring * Math.cos(angle);
+      }
+      this.radius = new Float32Array(n);
+      for (i = 0; i < n; i++) {
+        var d = data.deaths[i];
+        this.radius[i] = d < 0 ? 5 : Math.min(5 + 2 * Math.sqrt(d), 24);
+      }
+      this.lo = 0;
+      this.hi = 0;
+      this.start = -Infinity;
+      this.end = Infinity;
+      this.visibleCount = 0;
+      this.visibleDeaths = 0;
+      this.byProvince = new Int32Array(options.provinces || 0);
+      this.deathsByProvince = new Int32Array(options.provinces || 0);
+    },
+
+    onAdd: function (map) {
+      this._map = map;
+      this._canvas = L.DomUtil.create("canvas", "incident-canvas leaflet-zoom-hide");
+      // Its own pane, above the province and area shapes, below tooltips and popups.
+      var pane = map.getPane("incidents") || map.createPane("incidents");
+      pane.style.zIndex = 450;
+      pane.appendChild(this._canvas);
+      map.on("moveend zoomend resize viewreset", this.redraw, this);
+      map.on("click", this._click, this);
+      map.on("mousemove", this._hover, this);
+      this.redraw();
+    },
+
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend zoomend resize viewreset", this.redraw, this);
+      map.off("click", this._click, this);
+      map.off("mousemove", this._hover, this);
+      this._canvas = null;
+    },
+
+    // Show the incidents overlapping [start, end] (days); returns nothing, draws at once.
+    setWindow: function (start, end) {
+      this.start = start;
+      this.end = end;
+      this.lo = lowerBound(this.t0, start - this.maxDur);
+      this.hi = upperBound(this.t0, end);
+      var count = 0, deaths = 0, prov = this.data.prov, dead = this.data.deaths;
+      this.byProvince.fill(0);
+      this.deathsByProvince.fill(0);
+      for (var i = this.lo; i < this.hi; i++) {
+        if (this.t1[i] < start) { continue; }
+        count++;
+        var d = dead[i] > 0 ? dead[i] : 0;
+        deaths += d;
+        if (prov[i] >= 0) { this.byProvince[prov[i]]++; this.deathsByProvince[prov[i]] += d; }
+      }
+      this.visibleCount = count;
+      this.visibleDeaths = deaths;
+      this.redraw();
+    },
+
+    isVisible: function (i) { return i >= this.lo && i < this.hi && this.t1[i] >= this.start; },
+
+    _pixel: function (i, scale, origin) {
+      return [this.mx[i] * scale - origin.x + this.fanDx[i], this.my[i] * scale - origin.y + this.fanDy[i]];
+    },
+
+    redraw: function () {
+      if (!this._map || !this._canvas) { return; }
+      var map = this._map, size = map.getSize(), canvas = this._canvas;
+      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(canvas, topLeft);
+      var ratio = window.devicePixelRatio || 1;
+      if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
+        canvas.width = size.x * ratio;
+        canvas.height = size.y * ratio;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var scale = 256 * Math.pow(2, map.getZoom());
+      var origin = map.getPixelOrigin().add(topLeft);
+      var types = this.data.type, prec = this.data.prec, colours = this.options.colours;
+      var groups = {};
+      this.drawn = 0;
+      for (var i = this.lo; i < this.hi; i++) {
+        if (this.t1[i] < this.start) { continue; }
+        var p = this._pixel(i, scale, origin), r = this.radius[i];
+        if (p[0] < -r || p[1] < -r || p[0] > size.x + r || p[1] > size.y + r) { continue; }
+        var key = types[i] * 2 + (prec[i] > 1 ? 1 : 0);
+        (groups[key] = groups[key] || []).push(p[0], p[1], r);
+        this.drawn++;
+      }
+      // Approximate places first (hollow, dashed), exact places on top.
+      var keys = Object.keys(groups).map(Number).sort(function (a, b) { return (b % 2) - (a % 2) || a - b; });
+      for (var k = 0; k < keys.length; k++) {
+        var hollow = keys[k] % 2 === 1, colour = colours[keys[k] >> 1], pts = groups[keys[k]];
+        ctx.beginPath();
+        for (var j = 0; j < pts.length; j += 3) {
+          ctx.moveTo(pts[j] + pts[j + 2], pts[j + 1]);
+          ctx.arc(pts[j], pts[j + 1], pts[j + 2], 0, 2 * Math.PI);
+        }
+        ctx.globalAlpha = hollow ? 0.12 : 0.8;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = hollow ? 2.5 : 1.5;
+        ctx.setLineDash(hollow ? [4, 3] : []);
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+    },
+
+    // The visible incident nearest to a container point, within its radius.
+    hit: function (point) {
+      if (!this._map) { return -1; }
+      var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
+      var origin = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
+      var best = -1, bestDistance = Infinity;
+      for (var i = this.lo; i < this.hi; i++) {
+        if (this.t1[i] < this.start) { continue; }
+        var p = this._pixel(i, scale, origin);
+        var dx = p[0] - point.x, dy = p[1] - point.y, dist = Math.sqrt(dx * dx + dy * dy);
+        if (dist <= this.radius[i] + 3 && dist < bestDistance) { best = i; bestDistance = dist; }
+      }
+      return best;
+    },
+
+    latLngOf: function (i) {
+      var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
+      var p = L.point(this.mx[i] * scale + this.fanDx[i], this.my[i] * scale + this.fanDy[i]);
+      return map.unproject(p, map.getZoom());
+    },
+
+    popupContent: function (i) {
+      var data = this.data, detail = data.details[data.detail[i]];
+      var box = el("div", "popup");
+      box.appendChild(el("h4", null, detail[0]));
+      var table = el("table", "record");
+      var rows = [["Date", data.dates[data.date[i]]]].concat(detail[1]);
+      rows.forEach(function (row) {
+        var tr = el("tr");
+        tr.appendChild(el("th", null, row[0]));
+        tr.appendChild(el("td", null, row[1]));
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+      var summary = data.summaries[data.summary[i]];
+      if (summary) { box.appendChild(el("p", "summary", summary)); }
+      return box;
+    },
+
+    openPopup: function (i) {
+      L.popup({maxWidth: 380}).setLatLng(this.latLngOf(i)).setContent(this.popupContent(i)).openOn(this._map);
+    },
+
+    _click: function (event) {
+      var i = this.hit(event.containerPoint);
+      if (i >= 0) { this.openPopup(i); }
+    },
+
+    _hover: function (event) {
+      var over = this.hit(event.containerPoint) >= 0;
+      this._map.getContainer().style.cursor = over ? "pointer" : "";
+    }
+  });
+
+  /* ---- The time filter: one control for every layer. ---- */
+
+  var STEPS = {week: 7, month: 30, quarter: 91, year: 365};
+
+  function TimeFilter(map, options) {
+    this.map = map;
+    this.options = options;
+    this.incidents = options.incidents;
+    this.areas = options.areas;
+    this.provinces = options.provinces;
+    this.min = options.extent[0];
+    this.max = options.extent[1];
+    this.mode = "window";
+    this.measure = "incidents";
+    this.playing = null;
+    var initial = this._fromHash() || {start: options.initial[0], end: options.initial[1]};
+    this._build();
+    this.setWindow(initial.start, initial.end);
+  }
+
+  TimeFilter.prototype._build = function () {
+    var self = this, o = this.options;
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      var root = el("div", "im-timefilter");
+      L.DomEvent.disableClickPropagation(root);
+      L.DomEvent.disableScrollPropagation(root);
+
+      var row = el("div", "im-row");
+      self.fromInput = el("input");
+      self.fromInput.type = "date";
+      self.fromInput.setAttribute("aria-label", "From");
+      self.toInput = el("input");
+      self.toInput.type = "date";
+      self.toInput.setAttribute("aria-label", "To");
+      [self.fromInput, self.toInput].forEach(function (input) {
+        input.min = isoOf(self.min);
+        input.max = isoOf(self.max);
+        input.addEventListener("change", function () {
+          var a = dayOf(self.fromInput.value), b = dayOf(self.toInput.value);
+          if (a !== null && b !== null) { self.setWindow(a, b); }
+        });
+      });
+      row.appendChild(el("label", null, "From "));
+      row.appendChild(self.fromInput);
+      row.appendChild(el("label", null, " to "));
+      row.appendChild(self.toInput);
+      root.appendChild(row);
+
+      var track = el("div", "im-track");
+      self.histogram = el("canvas", "im-histogram");
+      track.appendChild(self.histogram);
+      self.lowHandle = el("input", "im-range");
+      self.highHandle = el("input", "im-range");
+      [self.lowHandle, self.highHandle].forEach(function (handle, which) {
+        handle.type = "range";
+        handle.min = self.min;
+        handle.max = self.max;
+        handle.step = 1;
+        handle.setAttribute("aria-label", which === 0 ? "Window start" : "Window end");
+        handle.addEventListener("input", function () {
+          var a = Number(self.lowHandle.value), b = Number(self.highHandle.value);
+          if (which === 0 && a > b) { a = b; }
+          if (which === 1 && b < a) { b = a; }
+          self.setWindow(a, b);
+        });
+        track.appendChild(handle);
+      });
+      root.appendChild(track);
+
+      var controls = el("div", "im-row");
+      self.playButton = el("button", "im-play", "Play");
+      self.playButton.type = "button";
+      self.playButton.addEventListener("click", function () { self.playing ? self.pause() : self.play(); });
+      controls.appendChild(self.playButton);
+      self.stepSelect = self._select(["week", "month", "quarter", "year"], "month", "Step");
+      self.speedSelect = self._select(["0.5x", "1x", "2x", "4x"], "1x", "Speed");
+      self.modeSelect = self._select(["window", "cumulative"], "window", "Mode");
+      self.modeSelect.addEventListener("change", function () { self.setMode(self.modeSelect.value); });
+      self.measureSelect = self._select(["incidents", "deaths"], "incidents", "Shade provinces by");
+      self.measureSelect.addEventListener("change", function () {
+        self.measure = self.measureSelect.value;
+        self._recolour();
+      });
+      [["step", self.stepSelect], ["speed", self.speedSelect], ["mode", self.modeSelect],
+       ["provinces by", self.measureSelect]].forEach(function (pair) {
+        controls.appendChild(el("span", "im-label", pair[0]));
+        controls.appendChild(pair[1]);
+      });
+      root.appendChild(controls);
+
+      self.totals = el("div", "im-totals");
+      root.appendChild(self.totals);
+      self.root = root;
+      return root;
+    };
+    control.addTo(this.map);
+    this._drawHistogram();
+  };
+
+  TimeFilter.prototype._select = function (values, selected, label) {
+    var select = el("select");
+    select.setAttribute("aria-label", label);
+    values.forEach(function (value) {
+      var option = el("option", null, value);
+      option.value = value;
+      if (value === selected) { option.selected = true; }
+      select.appendChild(option);
+    });
+    return select;
+  };
+
+  TimeFilter.prototype._drawHistogram = function () {
+    var canvas = this.histogram, h = this.options.histogram, width = 360, height = 34;
+    canvas.width = width;
+    canvas.height = height;
+    var ctx = canvas.getContext("2d"), peak = Math.max.apply(null, h.counts.concat([1]));
+    var span = Math.max(this.max - this.min, 1);
+    ctx.fillStyle = "#7a8793";
+    for (var k = 0; k < h.months.length; k++) {
+      var x0 = (h.months[k] - this.min) / span * width;
+      var x1 = ((k + 1 < h.months.length ? h.months[k + 1] : h.months[k] + 30) - this.min) / span * width;
+      var bar = h.counts[k] / peak * (height - 2);
+      ctx.fillRect(x0, height - bar, Math.max(x1 - x0 - 1, 1), bar);
+    }
+  };
+
+  // The single place a window changes: every layer, the totals, the inputs, the URL.
+  TimeFilter.prototype.setWindow = function (start, end) {
+    start = Math.max(this.min, Math.min(start, this.max));
+    end = Math.max(start, Math.min(end, this.max));
+    if (this.mode === "cumulative") { start = this.min; }
+    this.start = start;
+    this.end = end;
+    this.incidents.setWindow(start, end);
+    var held = 0;
+    var group = this.areas, all = this._areaLayers || (this._areaLayers = group.getLayers());
+    for (var i = 0; i < all.length; i++) {
+      var p = all[i].feature.properties, show = p.t0 <= end && p.t1 >= start;
+      if (show) { held++; }
+      if (show && !group.hasLayer(all[i])) { group.addLayer(all[i]); }
+      if (!show && group.hasLayer(all[i])) { group.removeLayer(all[i]); }
+    }
+    this.heldCount = held;
+    this._recolour();
+    this.fromInput.value = isoOf(start);
+    this.toInput.value = isoOf(end);
+    this.lowHandle.value = start;
+    this.highHandle.value = end;
+    this.totals.textContent = this.incidents.visibleCount + " incidents \u00b7 " +
+      this.incidents.visibleDeaths + " deaths stated \u00b7 " + held + " areas held";
+    this._toHash();
+  };
+
+  TimeFilter.prototype._recolour = function () {
+    var counts = this.measure === "deaths" ? this.incidents.deathsByProvince : this.incidents.byProvince;
+    var shades = this.options.shades[this.measure], names = this.options.provinceNames;
+    var measure = this.measure;
+    this.provinces.eachLayer(function (layer) {
+      var idx = layer.feature.properties.idx, value = counts[idx], colour = shades.colours[0];
+      for (var k = 0; k < shades.steps.length; k++) { if (value >= shades.steps[k]) { colour = shades.colours[k]; } }
+      layer.setStyle({fillColor: colour});
+      layer.feature.properties.value = value;
+      layer.setTooltipContent(names[idx] + ": " + value + " " + (measure === "deaths" ? "deaths stated" : "incidents") + " in the window");
+    });
+  };
+
+  TimeFilter.prototype.setMode = function (mode) {
+    this.mode = mode === "cumulative" ? "cumulative" : "window";
+    this.modeSelect.value = this.mode;
+    this.setWindow(this.start, this.end);
+  };
+
+  TimeFilter.prototype.step = function () {
+    var step = STEPS[this.stepSelect.value] || 30;
+    if (this.end >= this.max) { this.pause(); return false; }
+    if (this.mode === "cumulative") {
+      this.setWindow(this.min, this.end + step);
+    } else {
+      var width = this.end - this.start;
+      var end = Math.min(this.end + step, this.max);
+      this.setWindow(end - width, end);
+    }
+    return true;
+  };
+
+  TimeFilter.prototype.play = function () {
+    var self = this;
+    if (this.playing) { return; }
+    if (this.end >= this.max) {  // start over from the beginning
+      var width = this.end - this.start;
+      this.setWindow(this.min, this.min + width);
+    }
+    var speed = parseFloat(this.speedSelect.value) || 1;
+    this.playButton.textContent = "Pause";
+    this.playing = setInterval(function () { self.step(); }, 800 / speed);
+  };
+
+  TimeFilter.prototype.pause = function () {
+    if (this.playing) { clearInterval(this.playing); }
+    this.playing = null;
+    this.playButton.textContent = "Play";
+  };
+
+  TimeFilter.prototype._toHash = function () {
+    var hash = "#from=" + isoOf(this.start) + "&to=" + isoOf(this.end) + "&mode=" + this.mode;
+    if (window.location.hash !== hash && window.history && window.history.replaceState) {
+      try { window.history.replaceState(null, "", hash); } catch (e) { /* file: pages may refuse */ }
+    }
+  };
+
+  TimeFilter.prototype._fromHash = function () {
+    var match = /from=(\d{4}-\d{2}-\d{2})&to=(\d{4}-\d{2}-\d{2})(?:&mode=(\w+))?/.exec(window.location.hash);
+    if (!match) { return null; }
+    if (match[3] === "cumulative") { this.mode = "cumulative"; }
+    return {start: dayOf(match[1]), end: dayOf(match[2])};
+  };
+
+  /* ---- The page API, for tests and for embedding. ---- */
+
+  function install(filter) {
+    window.incidentMap = {
+      setWindow: function (startISO, endISO) {
+        var a = dayOf(startISO), b = dayOf(endISO);
+        if (a === null || b === null) { throw new Error("setWindow wants two YYYY-MM-DD dates"); }
+        filter.setWindow(a, b);
+        return this.getWindow();
+      },
+      getWindow: function () { return {start: isoOf(filter.start), end: isoOf(filter.end), mode: filter.mode}; },
+      visible: function () {
+        return {incidents: filter.incidents.visibleCount, areas: filter.heldCount,
+                deaths: filter.incidents.visibleDeaths};
+      },
+      provinces: function () {
+        var out = {}, names = filter.options.provinceNames;
+        for (var k = 0; k < names.length; k++) {
+          out[names[k]] = {incidents: filter.incidents.byProvince[k], deaths: filter.incidents.deathsByProvince[k]};
+        }
+        return out;
+      },
+      drawn: function () { return filter.incidents._canvas ? filter.incidents.drawn : 0; },
+      setMode: function (mode) { filter.setMode(mode); return this.getWindow(); },
+      step: function () { return filter.step(); },
+      play: function () { filter.play(); },
+      pause: function () { filter.pause(); },
+      openPopup: function (i) { filter.incidents.openPopup(i); },
+      // Where incident i (in start-date order) is drawn, in container pixels; null if hidden.
+      markerPoint: function (i) {
+        var layer = filter.incidents;
+        if (!layer._map || !layer.isVisible(i)) { return null; }
+        var point = layer._map.latLngToContainerPoint(layer.latLngOf(i));
+        return {x: point.x, y: point.y};
+      },
+      ready: true
+    };
+  }
+
+  window.IncidentMapLib = {
+    IncidentCanvas: IncidentCanvas,
+    TimeFilter: TimeFilter,
+    start: function (map, options) { var filter = new TimeFilter(map, options); install(filter); return filter; }
+  };
+})();
