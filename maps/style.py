@@ -88,6 +88,6 @@ def province_style(count: int) -> dict:
         "color": "#666666",
         "weight": 0.8,
         "fillColor": province_fill(count),
-        "fillOpacity": 0.7,
+        "fillOpacity": 0.55,
         "className": "province-shape",
     }
