@@ -58,8 +58,9 @@ class NominatimFallback:
             print(f"incident-map: asking Nominatim for {query!r}", file=sys.stderr, flush=True)
             try:
                 self.requests += 1
+                codes = country.lower() if isinstance(country, str) and country else None
                 found = self._geocode(query, exactly_one=True, addressdetails=True,
-                                      country_codes=country.lower() if country else None)
+                                      country_codes=codes)
             except GeopyError as err:
                 print(f"incident-map: Nominatim failed for {query!r}: {err}", file=sys.stderr)
                 return None

@@ -21,7 +21,11 @@ _METRIC_CRS = "EPSG:32642"
 
 
 def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return `points` with `admin1` set to the province each point lies in ("" if none)."""
+    """Return `points` with `admin1` set to the province each point lies in.
+
+    A point in none of our provinces (a record across a border) keeps the
+    admin1 it came with.
+    """
     polygons = provinces[["name", "geometry"]].rename(columns={"name": "_province"})
     joined = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
@@ -37,7 +41,8 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> gpd
         near = near[~near.index.duplicated(keep="first")]
         names[missing] = near["_province"].reindex(points[missing].index)
     out = points.copy()
-    out["admin1"] = names.fillna("").astype(str).values
+    kept = out["admin1"] if "admin1" in out.columns else ""
+    out["admin1"] = names.fillna(pd.Series(kept, index=out.index)).fillna("").astype(str).values
     return out
 
 

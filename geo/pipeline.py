@@ -61,8 +61,7 @@ def place_records(
 ) -> Placed:
     """Geocode incidents and areas, name their provinces (and districts), count per province."""
     if districts is not None:
-        for place in district_places(districts, provinces, districts_source):
-            gazetteer.add(place)
+        gazetteer = gazetteer.extended(district_places(districts, provinces, districts_source))
     placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents", fallback)
     placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
     placed_incidents = join_provinces(placed_incidents, provinces)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -70,7 +71,9 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
         raise RecordError(
             [Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset {err.start})")]
         ) from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    # StringIO with newline="": only CR/LF end a row, as in Excel; a form feed or
+    # U+2028 copied from a PDF stays inside its cell.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     if not header:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
@@ -79,14 +82,16 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
         if col not in known:
             problems.append(Problem(name, 1, col, "", "is not a column of the contract"))
     for c in columns:
-        if c.name not in header and not c.filled and c.kind != "id":
+        if c.name not in header and c.required:
             problems.append(Problem(name, 1, c.name, "", "is missing from the header"))
     if problems:
         raise RecordError(problems)
 
     rows: list[dict] = []
+    previous_end = reader.line_num
     for raw in reader:
-        line = reader.line_num
+        # A quoted cell may span lines; a record is named by the line it starts on.
+        line, previous_end = previous_end + 1, reader.line_num
         if None in raw:
             problems.append(Problem(name, line, "", "", "has more fields than the header"))
             continue
@@ -135,14 +140,18 @@ def _convert(c: Column, value: str) -> tuple[object, str]:
             return None, "must be one of: " + ", ".join(map(str, c.vocab))
         return number, ""
     if c.kind == "country":
-        return (value, "") if _COUNTRY.match(value) else (None, "is not an ISO 3166-1 alpha-2 code")
+        if _COUNTRY.match(value.upper()):
+            return value.upper(), ""
+        return None, "is not an ISO 3166-1 alpha-2 code"
     if c.kind in ("latitude", "longitude"):
         limit = 90 if c.kind == "latitude" else 180
         try:
             number = float(value)
         except ValueError:
             return None, "is not a number"
-        if not (math.isfinite(number) and -limit <= number <= limit):
+        if not math.isfinite(number):
+            return None, "is not a number"
+        if not -limit <= number <= limit:
             return None, f"is outside -{limit}..{limit}"
         return number, ""
     raise AssertionError(f"unknown column kind {c.kind}")

@@ -15,11 +15,12 @@ from pathlib import Path
 from geo import export
 from geo.districts import DistrictError, read_districts
 from geo.gazetteer import load_gazetteer, read_provinces
-from geo.geocode import online_fallback
+from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import RecordError, check_sources, load_table
 from geo.schema import PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, column_names
 from maps.assets import AssetError
+from maps.basemap import BasemapError
 from maps.render import build_map, to_html
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -28,16 +29,21 @@ EXIT_ASSETS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "districts_name_field", None) and not args.districts:
+        parser.error("--districts-name-field only applies with --districts")
+    if getattr(args, "user_agent", None) and args.geocoder != "nominatim":
+        parser.error("--user-agent only applies with --geocoder nominatim")
     try:
         return args.run(args)
     except RecordError as err:
         print(f"incident-map: input rejected, nothing was written:\n{err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DistrictError, ValueError) as err:
+    except (DistrictError, GeocoderSetupError) as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except AssetError as err:
+    except (AssetError, BasemapError) as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_ASSETS
 
@@ -86,11 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    sources = load_table(args.sources, "sources")
-    incidents = load_table(args.incidents, "incidents")
-    areas = load_table(args.areas, "areas")
-    check_sources(incidents, args.incidents, sources)
-    check_sources(areas, args.areas, sources)
+    sources, incidents, areas = _load_all(args)
 
     districts = None
     if args.districts:
@@ -117,6 +119,26 @@ def run_build(args: argparse.Namespace) -> int:
     if len(placed.unresolved):
         print(f"unresolved records are listed in {args.out / 'unresolved.csv'}")
     return 0
+
+
+def _load_all(args: argparse.Namespace) -> tuple:
+    """The three tables, or one error listing the problems of all of them."""
+    tables, problems = {}, []
+    for table, path in (("sources", args.sources), ("incidents", args.incidents),
+                        ("areas", args.areas)):
+        try:
+            tables[table] = load_table(path, table)
+        except RecordError as err:
+            problems += err.problems
+    for table, path in (("incidents", args.incidents), ("areas", args.areas)):
+        if table in tables and "sources" in tables:
+            try:
+                check_sources(tables[table], path, tables["sources"])
+            except RecordError as err:
+                problems += err.problems
+    if problems:
+        raise RecordError(problems)
+    return tables["sources"], tables["incidents"], tables["areas"]
 
 
 def write_exports(placed: Placed, out: Path) -> None:

@@ -31,19 +31,22 @@ def _blank(value) -> bool:
 
 
 def describe_dates(start: str, end: str, precision: str) -> str:
-    """A date range as a reader says it: "17 Dec 2017", "Dec 2017", "1-2 Jan 2018"."""
+    """A date range as a reader says it: "17 Dec 2017", "Dec 2017", "1 Jan 2018 to 2 Jan 2018"."""
     a = dt.date.fromisoformat(start)
     b = dt.date.fromisoformat(end) if end else None
-    if precision == "month" and b and (b.year, b.month) == (a.year, a.month):
+    # Say only as much as the precision knows: "Dec 2017 onwards", not "1 Dec 2017".
+    first = {"month": a.strftime("%b %Y"), "year": f"{a.year}"}.get(
+        precision, f"{a.day} {a.strftime('%b %Y')}")
+    if b is None:
+        text = f"{first} onwards"
+    elif precision == "month" and (b.year, b.month) == (a.year, a.month):
         text = a.strftime("%b %Y")
-    elif precision == "year" and b and b.year == a.year:
+    elif precision == "year" and b.year == a.year:
         text = f"{a.year}"
     else:
         text = f"{a.day} {a.strftime('%b %Y')}"
-        if b and b != a:
+        if b != a:
             text += f" to {b.day} {b.strftime('%b %Y')}"
-        elif b is None:
-            text += " onwards"
     if precision != "day":
         text += f" ({precision} precision)"
     return text

@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo.gazetteer import load_gazetteer, read_provinces
@@ -49,7 +50,7 @@ def write_records(path: Path, table: str, rows: list[dict]) -> Path:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: row.get(c, "") for c in columns})
+            writer.writerow({c: "" if pd.isna(row.get(c)) else row.get(c, "") for c in columns})
     return path
 
 

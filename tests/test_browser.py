@@ -62,9 +62,11 @@ class Page:
 
 
 def _build(tmp_path: Path, incidents: list[dict], areas: list[dict] | None = None,
-           *extra: str) -> Path:
+           *extra: str, sources: list[dict] | None = None) -> Path:
     incidents_csv = write_records(tmp_path / "incidents.csv", "incidents", incidents)
     areas_csv = write_records(tmp_path / "areas.csv", "areas", areas or [])
+    if sources:
+        extra = (*extra, "--sources", str(write_records(tmp_path / "s.csv", "sources", sources)))
     out = tmp_path / "out"
     assert main(["build", "--incidents", str(incidents_csv), "--areas", str(areas_csv),
                  "--out", str(out), *extra]) == 0
@@ -341,15 +343,20 @@ HOSTILE = [
 
 
 def test_hostile_record_text_is_shown_not_run(browser, tmp_path):
+    """Every text field that reaches the page, from records and from sources.csv."""
     places = [("Quetta", "PK"), ("Kabul", "AF"), ("Lahore", "PK"), ("Karachi", "PK"),
               ("Herat", "AF")]
-    rows = [incident(summary=text, actor=text, location=place, country=country,
-                     cited_sources=text, event_id=f"hostile-{i}")
+    sources = [{"source_id": f"s{i}", "title": text, "publisher": text, "published": "2018-01",
+                "file": "hostile.txt"} for i, text in enumerate(HOSTILE)]
+    rows = [incident(summary=text, actor=text, location=text, place=place, country=country,
+                     target=text, assoc_actors=text, cited_sources=text, source_id=f"s{i}",
+                     event_id=f"hostile-{i}\"</script>")
             for i, (text, (place, country)) in enumerate(zip(HOSTILE, places, strict=True))]
-    areas = [{**HELD[0], "name": "Darzab", "summary": text, "cited_sources": text,
-              "area_id": f"hostile-area-{i}", "source_id": "jtm-2018-16-2",
-              "source_file": "000_42fb193f511c7a27.txt"} for i, text in enumerate(HOSTILE)]
-    page = Page(browser, _build(tmp_path, rows, areas) / "map.html")
+    areas = [{**HELD[0], "name": text, "latitude": "36.01", "longitude": "65.36",
+              "summary": text, "cited_sources": text, "area_id": f"hostile-area-{i}</script>",
+              "source_id": f"s{i}", "source_file": "hostile.txt"}
+             for i, text in enumerate(HOSTILE)]
+    page = Page(browser, _build(tmp_path, rows, areas, sources=sources) / "map.html")
     shown = set()
     for i in range(len(HOSTILE)):
         page.js(f"incidentMap.openPopup({i})")

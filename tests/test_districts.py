@@ -89,3 +89,13 @@ def test_build_with_districts_draws_district_polygons(tmp_path):
     assert main(["build", "--districts", str(shared), "--out", str(tmp_path)]) == 0
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert '"id":"jtm-darzab-control","geometry":{"type":"Polygon"' in html
+
+
+def test_unnamed_polygons_are_skipped_with_a_warning(tmp_path):
+    path = tmp_path / "some_unnamed.geojson"
+    gpd.GeoDataFrame({"shapeName": ["Darzab", None]},
+                     geometry=[box(65.2, 35.9, 65.5, 36.1), box(66, 30, 67, 31)],
+                     crs="EPSG:4326").to_file(path)
+    with pytest.warns(UserWarning, match="skipped 1 polygons with no shapeName"):
+        districts = read_districts(path)
+    assert list(districts["district"]) == ["Darzab"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 
@@ -11,7 +12,8 @@ import pytest
 from shapely.geometry import shape
 
 from maps.cli import main
-from tests.conftest import require_tool
+from tests.conftest import incident, require_tool, write_records
+from tests.test_cli import CLI
 
 FILES = ("incidents", "areas", "provinces")
 
@@ -75,10 +77,23 @@ def test_geopandas_reads_back_the_same_records(built, placed):
     assert list(frame["admin1"]) == list(placed.incidents["admin1"])
 
 
-def test_same_input_gives_byte_identical_outputs(built, tmp_path):
-    assert main(["build", "--out", str(tmp_path)]) == 0
-    for path in sorted(built.iterdir()):
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+def test_same_input_gives_byte_identical_outputs_across_processes(tmp_path, seed_tables):
+    """Two processes with different hash seeds, on seeds plus records with no or other countries."""
+    extra = write_records(tmp_path / "incidents.csv", "incidents", [
+        *seed_tables["incidents"].drop(columns="_line").to_dict("records"),
+        incident(location="Kabul", country="", summary="No country given."),
+        incident(location="Mashhad", country="IR", summary="Across the border."),
+    ])
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        subprocess.run([CLI, "build", "--incidents", str(extra), "--out", str(out)],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(out)
+    names = sorted(p.name for p in outputs[0].iterdir())
+    assert names == sorted(p.name for p in outputs[1].iterdir())
+    for name in names:
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
 
 
 def test_unresolved_csv_lists_every_record_not_placed(built, placed):

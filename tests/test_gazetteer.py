@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.gazetteer import SUPPLEMENT
+from geo.gazetteer import SUPPLEMENT, load_gazetteer
 from geo.names import normalize
 from tests.conftest import require_shared
 
@@ -82,3 +82,34 @@ def test_district_points_lie_inside_their_geoboundaries_polygon():
         polygon_name = row["coord_source"].split("polygon '")[1].split("'")[0]
         polygon = districts[districts["shapeName"] == polygon_name].geometry.iloc[0]
         assert polygon.contains(Point(float(row["longitude"]), float(row["latitude"]))), row["name"]
+
+
+@pytest.mark.parametrize("query, country, province", [
+    ("Quetta, Pakistan", None, "Balochistan"),
+    ("Jalalabad, Nangarhar, Afghanistan", None, "Nangarhar"),
+    ("Kot, Nangarhar", "AF", "Nangarhar"),
+])
+def test_qualifiers_after_commas_may_name_district_province_or_country(gazetteer, query,
+                                                                       country, province):
+    assert gazetteer.resolve(query, country).admin1 == province
+
+
+def test_a_spelling_skeleton_must_also_read_alike(gazetteer):
+    assert gazetteer.resolve("Qushtepa", "AF").name == "Qosh Tepa"
+    sayedabad = gazetteer.resolve("Sayedabad", "AF")
+    assert sayedabad is None or sayedabad.admin1 == "Wardak"
+
+
+def test_searches_without_a_country_do_not_depend_on_earlier_queries(provinces):
+    gazetteer = load_gazetteer(["AF", "PK"], provinces)
+    before = gazetteer.resolve("Paris")
+    gazetteer.resolve("Lyon", "FR")
+    assert gazetteer.resolve("Paris") == before
+
+
+def test_extending_with_districts_leaves_the_original_unchanged(gazetteer):
+    from geo.gazetteer import Place
+
+    extra = Place("Testabad", "AF", 34.0, 69.0, "district", 2, "test")
+    assert gazetteer.extended([extra]).resolve("Testabad", "AF") == extra
+    assert gazetteer.resolve("Testabad", "AF") is None

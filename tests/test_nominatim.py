@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from geo.geocode import online_fallback
+from geo.geocode import GeocoderSetupError, online_fallback
 from maps.cli import main
 from tests.conftest import incident, write_records
 
@@ -89,9 +89,11 @@ def test_only_names_the_gazetteer_lacks_go_online_once_each(server, tmp_path, mo
     assert len(FakeNominatim.requests) == 2
 
 
-def test_nominatim_needs_a_user_agent():
-    with pytest.raises(ValueError, match="user-agent"):
+def test_nominatim_needs_a_user_agent_and_an_http_url():
+    with pytest.raises(GeocoderSetupError, match="user-agent"):
         online_fallback("", "http://127.0.0.1:9")
+    with pytest.raises(GeocoderSetupError, match="not an http"):
+        online_fallback("tests", "127.0.0.1:9")
 
 
 def test_offline_is_the_default_and_asks_no_server(server, tmp_path):

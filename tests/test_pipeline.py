@@ -87,7 +87,7 @@ def test_unknown_place_is_unresolved_not_dropped(tmp_path, provinces):
 
 
 def _one_document(tmp_path, rows, name="doc.txt"):
-    rows = [incident(source_file=name, country="AF", summary=f"Record {i}.", **row)
+    rows = [incident(**{"source_file": name, "country": "AF", "summary": f"Record {i}.", **row})
             for i, row in enumerate(rows)]
     return load_table(write_records(tmp_path / "i.csv", "incidents", rows), "incidents")
 
@@ -115,3 +115,21 @@ def test_a_province_the_record_gives_chooses_between_namesakes(tmp_path, provinc
     no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
     placed = place_records(frame, no_areas, gazetteer, provinces)
     assert list(placed.incidents["admin1"]) == ["Zabul", "Bamyan"]
+
+
+def test_records_without_a_country_are_placed_in_the_focus_region(tmp_path, provinces,
+                                                                  gazetteer):
+    frame = _one_document(tmp_path, [{"location": "Kabul"}, {"location": "Quetta"}])
+    frame["country"] = ""
+    no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
+    placed = place_records(frame, no_areas, gazetteer, provinces)
+    assert list(placed.incidents["country"]) == ["AF", "PK"]
+    assert list(placed.incidents["admin1"]) == ["Kabul", "Balochistan"]
+
+
+def test_a_province_given_outside_our_polygons_is_kept(tmp_path, provinces, gazetteer):
+    frame = _one_document(tmp_path, [{"location": "Mashhad", "country": "IR",
+                                      "admin1": "Razavi Khorasan"}])
+    no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
+    placed = place_records(frame, no_areas, gazetteer, provinces)
+    assert placed.incidents.iloc[0]["admin1"] == "Razavi Khorasan"

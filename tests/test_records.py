@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from geo.records import RecordError, check_sources, load_table
@@ -109,3 +110,30 @@ def test_records_must_name_a_listed_source(tmp_path, seed_tables):
     frame = load_table(path, "incidents")
     with pytest.raises(RecordError, match=r"is not listed in sources\.csv"):
         check_sources(frame, path, seed_tables["sources"])
+
+
+def test_a_line_separator_inside_a_cell_stays_in_the_cell(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(actor="ISKP\u2028cell", summary="Copied from a PDF\x0cpage.")])
+    frame = load_table(path, "incidents")
+    assert len(frame) == 1 and frame.loc[0, "actor"] == "ISKP\u2028cell"
+
+
+def test_a_record_spanning_lines_is_named_by_its_first_line(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(summary="One line."), incident(summary="Two\nlines.", event_type="riot")])
+    with pytest.raises(RecordError) as caught:
+        load_table(path, "incidents")
+    assert caught.value.problems[0].line == 3
+
+
+def test_optional_columns_may_be_left_out_and_country_codes_folded(tmp_path):
+    path = tmp_path / "i.csv"
+    path.write_text(
+        "date_start,date_end,date_precision,event_type,location,country,claim_status,"
+        "source_id,source_file,summary\n"
+        "2017-12-17,2017-12-17,day,bombing,Quetta,pk,unclaimed,jtm-2018-16-2,f.txt,Short.\n",
+        encoding="utf-8")
+    frame = load_table(path, "incidents")
+    assert frame.loc[0, "country"] == "PK"
+    assert frame.loc[0, "fatalities"] is pd.NA and frame.loc[0, "place"] == ""
