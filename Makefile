@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install map test lint provinces districts bench clean
+.PHONY: install map test lint provinces districts bench bench-map clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -43,3 +43,7 @@ districts: install
 # Benchmarks: figures and ratios against the issues' targets (never run by `make test`).
 bench: install
 	$(BIN)/python -m bench.geocode --cold
+	$(BIN)/python -m bench.map
+
+bench-map: install
+	$(BIN)/python -m bench.map

@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--user-agent", help="who is asking, for --geocoder nominatim")
     build.add_argument("--nominatim-url", default="https://nominatim.openstreetmap.org",
                        help="the Nominatim server (default: %(default)s)")
+    build.add_argument("--no-basemap", dest="basemap", action="store_false",
+                       help="leave the offline tiles and borders out of map.html (about 1 MB)")
     build.add_argument("--cdn", action="store_true",
                        help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
     build.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
@@ -110,7 +112,8 @@ def run_build(args: argparse.Namespace) -> int:
                            fallback=fallback)
 
     _progress("rendering map")
-    fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until)
+    fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
+                     basemap=args.basemap)
     html = to_html(fmap, cdn=args.cdn)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "map.html").write_text(html, encoding="utf-8")

@@ -13,16 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from itertools import pairwise
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.schema import EVENT_TYPES
-from maps.popups import (
-    area_popup,
-    area_tooltip,
-    incident_parts,
-)
+from maps.popups import area_popup, area_tooltip, incident_fields
 from maps.style import AREA_RADIUS_M, area_style
 
 EPOCH = dt.date(1970, 1, 1)
@@ -39,21 +36,6 @@ def iso(days: int) -> str:
     return (EPOCH + dt.timedelta(days=int(days))).isoformat()
 
 
-class _Table:
-    """Distinct values and, for each record, the index of its value."""
-
-    def __init__(self) -> None:
-        self.values: list = []
-        self._seen: dict = {}
-
-    def index(self, value) -> int:
-        key = repr(value)
-        if key not in self._seen:
-            self._seen[key] = len(self.values)
-            self.values.append(value)
-        return self._seen[key]
-
-
 def page_order(record: Mapping) -> tuple:
     """The order incidents take in the page: by start date, then id."""
     return record["date_start"], record["event_id"]
@@ -63,41 +45,47 @@ def incident_payload(
     incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str]
 ) -> dict:
     """Incidents as columns sorted by start date, for the page's canvas layer."""
-    records = sorted(incidents.to_dict("records"), key=page_order)
+    frame = incidents.sort_values(["date_start", "event_id"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    days = [day(d) for d in frame["date_start"]]
+    ends = [day(d) for d in frame["date_end"]]
+    lat = (frame["latitude"] * SCALE).round().astype(int).tolist()
+    lon = (frame["longitude"] * SCALE).round().astype(int).tolist()
+    stacks: dict[tuple, list[int]] = defaultdict(list)
+    for i, spot in enumerate(zip(lat, lon, strict=True)):
+        stacks[spot].append(i)
     provinces = {name: i for i, name in enumerate(province_names)}
     types = {code: i for i, code in enumerate(EVENT_TYPES)}
-    details, dates, summaries = _Table(), _Table(), _Table()
-    columns: dict[str, list] = defaultdict(list)
-    previous = None
-    stacks: dict[tuple, list[int]] = defaultdict(list)
-    for i, record in enumerate(records):
-        start, end = day(record["date_start"]), day(record["date_end"])
-        columns["dt0"].append(start if previous is None else start - previous)
-        previous = start
-        columns["dur"].append(end - start)
-        lat, lon = round(record["latitude"] * SCALE), round(record["longitude"] * SCALE)
-        columns["lat"].append(lat)
-        columns["lon"].append(lon)
-        stacks[(lat, lon)].append(i)
-        columns["type"].append(types[record["event_type"]])
-        deaths = record["fatalities"]
-        columns["deaths"].append(-1 if pd.isna(deaths) else int(deaths))
-        columns["prec"].append(int(record["geo_precision"]))
-        columns["prov"].append(provinces.get(record["admin1"], -1))
-        heading, date, rows, summary = incident_parts(record, sources)
-        columns["detail"].append(details.index([heading, [list(r) for r in rows]]))
-        columns["date"].append(dates.index(date))
-        columns["summary"].append(summaries.index(summary))
-    fan = [[i, k, len(members)] for members in stacks.values() if len(members) > 1
-           for k, i in enumerate(members)]
     return {
-        "n": len(records),
-        **columns,
-        "fan": sorted(fan),
-        "details": details.values,
-        "dates": dates.values,
-        "summaries": summaries.values,
+        "n": len(frame),
+        # The first start, then each start as days after the one before.
+        "dt0": days[:1] + [b - a for a, b in pairwise(days)],
+        "dur": [e - s for s, e in zip(days, ends, strict=True)],
+        "lat": lat,
+        "lon": lon,
+        "type": [types[t] for t in frame["event_type"]],
+        "deaths": [-1 if pd.isna(d) else int(d) for d in frame["fatalities"]],
+        "prec": [int(p) for p in frame["geo_precision"]],
+        "prov": [provinces.get(a, -1) for a in frame["admin1"]],
+        "fan": sorted([i, k, len(members)] for members in stacks.values() if len(members) > 1
+                      for k, i in enumerate(members)),
+        "popup": [_encoded(frame, label, columns, formatter)
+                  for label, columns, formatter in incident_fields(sources)],
     }
+
+
+def _encoded(frame: pd.DataFrame, label: str, columns: tuple, formatter) -> dict:
+    """One popup field: a single value, or distinct values and each record's index.
+
+    Each distinct combination of the field's columns is formatted once.
+    """
+    keys = list(zip(*(frame[c].astype(object).where(frame[c].notna(), None) for c in columns),
+                    strict=True))
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+    values = [formatter(*key) for key in uniques]
+    if len(values) <= 1:
+        return {"label": label, "value": values[0] if values else ""}
+    return {"label": label, "values": values, "codes": codes.tolist()}
 
 
 def histogram(incidents: gpd.GeoDataFrame) -> dict:

@@ -8,7 +8,7 @@ Labels come from the record contract in geo.schema.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 
 import pandas as pd
@@ -66,8 +66,8 @@ def describe_precision(precision) -> str:
     return note if int(precision) == 1 else f"approximate: {note}"
 
 
-def _words(code: str) -> str:
-    return code.replace("_", " ")
+def _words(code) -> str:
+    return "" if _blank(code) else str(code).replace("_", " ")
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -79,45 +79,66 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return f'<table class="record">{cells}</table>'
 
 
-def _source_line(record: Mapping, sources: Mapping[str, Mapping]) -> str:
-    source = sources.get(record["source_id"], {})
+def _source_line(source_id: str, sources: Mapping[str, Mapping]) -> str:
+    source = sources.get(source_id, {})
     if not source:
-        return record["source_id"]
+        return source_id
     return f"{source['title']} ({source['publisher']}, {source['published']})"
 
 
-def incident_parts(record: Mapping, sources: Mapping[str, Mapping]) -> tuple:
-    """Popup content as plain text: (heading, date, [(label, value), ...], summary).
+def _heading(event_type: str, place: str, admin1: str) -> str:
+    where = ", ".join(v for v in (place, admin1) if not _blank(v))
+    return f"{_words(event_type).capitalize()}: {where}"
 
-    The map page lays these out with textContent; `incident_popup` escapes
-    them into HTML for other uses. Empty values are left out.
+
+def _text(value) -> str:
+    return "" if _blank(value) else str(value)
+
+
+def incident_fields(sources: Mapping[str, Mapping]) -> list[tuple[str, tuple, Callable]]:
+    """An incident popup, field by field: (label, columns it reads, formatter).
+
+    The first field is the heading and the last the summary; those between
+    are the table's rows. Both the map page (maps.payload, which formats each
+    distinct value once) and `incident_parts` (one record) use this list.
     """
     c = lambda name: column("incidents", name).label  # noqa: E731
-    place = ", ".join(v for v in (record["place"], record["admin1"]) if not _blank(v))
-    heading = f"{_words(record['event_type']).capitalize()}: {place}"
-    date = describe_dates(record["date_start"], record["date_end"], record["date_precision"])
-    rows = [
-        (c("location"), record["location"]),
-        (c("admin2"), record["admin2"]),
-        (c("admin1"), record["admin1"]),
-        (c("geo_precision"), describe_precision(record["geo_precision"])),
-        (c("fatalities"), describe_figure(record["fatalities"], record["fatalities_qualifier"])),
-        (c("injured"), describe_figure(record["injured"], record["injured_qualifier"])),
-        (c("claim_status"), _words(record["claim_status"])),
-        (c("target"), _words(record["target"])),
-        (c("actor"), record["actor"]),
-        (c("assoc_actors"), record["assoc_actors"]),
-        (c("source_id"), _source_line(record, sources)),
-        (c("cited_sources"), record["cited_sources"]),
+    return [
+        ("", ("event_type", "place", "admin1"), _heading),
+        ("Date", ("date_start", "date_end", "date_precision"), describe_dates),
+        (c("location"), ("location",), _text),
+        (c("admin2"), ("admin2",), _text),
+        (c("admin1"), ("admin1",), _text),
+        (c("geo_precision"), ("geo_precision",), describe_precision),
+        (c("fatalities"), ("fatalities", "fatalities_qualifier"), describe_figure),
+        (c("injured"), ("injured", "injured_qualifier"), describe_figure),
+        (c("claim_status"), ("claim_status",), _words),
+        (c("target"), ("target",), _words),
+        (c("actor"), ("actor",), _text),
+        (c("assoc_actors"), ("assoc_actors",), _text),
+        (c("source_id"), ("source_id",), lambda sid: _source_line(sid, sources)),
+        (c("cited_sources"), ("cited_sources",), _text),
+        ("", ("summary",), _text),
     ]
-    return heading, date, [(k, v) for k, v in rows if v], record["summary"]
+
+
+def incident_parts(record: Mapping, sources: Mapping[str, Mapping]) -> tuple:
+    """Popup content as plain text: (heading, [(label, value), ...], summary).
+
+    The rows start with the date; empty values are left out. `incident_popup`
+    escapes these into HTML.
+    """
+    values = [(label, formatter(*(record[c] for c in columns)))
+              for label, columns, formatter in incident_fields(sources)]
+    (_, heading), *rows, (_, summary) = values
+    return heading, [(k, v) for k, v in rows if v], summary
 
 
 def incident_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
     """Popup HTML for one placed incident, every value escaped."""
-    heading, date, rows, summary = incident_parts(record, sources)
+    heading, rows, summary = incident_parts(record, sources)
     return (
-        f'<div class="popup"><h4>{escape(heading)}</h4>{_table([("Date", date), *rows])}'
+        f'<div class="popup"><h4>{escape(heading)}</h4>{_table(rows)}'
         f'<p class="summary">{escape(summary)}</p></div>'
     )
 
@@ -131,7 +152,7 @@ def area_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
                                     record["date_precision"])),
         (c("admin1"), record["admin1"]),
         (c("geo_precision"), describe_precision(record["geo_precision"])),
-        (c("source_id"), _source_line(record, sources)),
+        (c("source_id"), _source_line(record["source_id"], sources)),
         (c("cited_sources"), record["cited_sources"]),
     ]
     heading = f"{record['name']} ({_words(record['status'])})"
@@ -139,12 +160,6 @@ def area_popup(record: Mapping, sources: Mapping[str, Mapping]) -> str:
         f'<div class="popup"><h4>{escape(heading)}</h4>{_table(rows)}'
         f'<p class="summary">{escape(record["summary"])}</p></div>'
     )
-
-
-def incident_tooltip(record: Mapping) -> str:
-    figure = describe_figure(record["fatalities"], record["fatalities_qualifier"])
-    deaths = f", {figure} killed" if figure else ""
-    return escape(f"{_words(record['event_type'])}: {record['place']}{deaths}")
 
 
 def area_tooltip(record: Mapping) -> str:

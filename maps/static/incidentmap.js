@@ -74,6 +74,12 @@
         var d = data.deaths[i];
         this.radius[i] = d < 0 ? 5 : Math.min(5 + 2 * Math.sqrt(d), 24);
       }
+      this.kind = new Uint8Array(n);  // drawing group: type * 2 + (approximate ? 1 : 0)
+      for (i = 0; i < n; i++) { this.kind[i] = data.type[i] * 2 + (data.prec[i] > 1 ? 1 : 0); }
+      this.visible = new Int32Array(n);  // indexes shown in the window, in start order
+      this._onScreen = new Int32Array(n);
+      this.xs = new Float32Array(n);
+      this.ys = new Float32Array(n);
       this.lo = 0;
       this.hi = 0;
       this.start = -Infinity;
@@ -111,12 +117,13 @@
       this.end = end;
       this.lo = lowerBound(this.t0, start - this.maxDur);
       this.hi = upperBound(this.t0, end);
-      var count = 0, deaths = 0, prov = this.data.prov, dead = this.data.deaths;
+      var count = 0, deaths = 0, prov = this.data.prov, dead = this.data.deaths, t1 = this.t1;
+      var visible = this.visible;
       this.byProvince.fill(0);
       this.deathsByProvince.fill(0);
       for (var i = this.lo; i < this.hi; i++) {
-        if (this.t1[i] < start) { continue; }
-        count++;
+        if (t1[i] < start) { continue; }
+        visible[count++] = i;
         var d = dead[i] > 0 ? dead[i] : 0;
         deaths += d;
         if (prov[i] >= 0) { this.byProvince[prov[i]]++; this.deathsByProvince[prov[i]] += d; }
@@ -126,7 +133,9 @@
       this.redraw();
     },
 
-    isVisible: function (i) { return i >= this.lo && i < this.hi && this.t1[i] >= this.start; },
+    isVisible: function (i) {
+      return i >= this.lo && i < this.hi && this.t0[i] <= this.end && this.t1[i] >= this.start;
+    },
 
     _pixel: function (i, scale, origin) {
       return [this.mx[i] * scale - origin.x + this.fanDx[i], this.my[i] * scale - origin.y + this.fanDy[i]];
@@ -148,26 +157,30 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
       var scale = 256 * Math.pow(2, map.getZoom());
-      var origin = map.getPixelOrigin().add(topLeft);
-      var types = this.data.type, prec = this.data.prec, colours = this.options.colours;
-      var groups = {};
-      this.drawn = 0;
-      for (var i = this.lo; i < this.hi; i++) {
-        if (this.t1[i] < this.start) { continue; }
-        var p = this._pixel(i, scale, origin), r = this.radius[i];
-        if (p[0] < -r || p[1] < -r || p[0] > size.x + r || p[1] > size.y + r) { continue; }
-        var key = types[i] * 2 + (prec[i] > 1 ? 1 : 0);
-        (groups[key] = groups[key] || []).push(p[0], p[1], r);
-        this.drawn++;
+      var origin = map.getPixelOrigin().add(topLeft), ox = origin.x, oy = origin.y;
+      var colours = this.options.colours, visible = this.visible, kind = this.kind;
+      var xs = this.xs, ys = this.ys, radius = this.radius, onScreen = 0, present = {};
+      // Pixel positions of the visible incidents, dropping those off screen.
+      for (var v = 0; v < this.visibleCount; v++) {
+        var i = visible[v], r = radius[i];
+        var x = this.mx[i] * scale - ox + this.fanDx[i], y = this.my[i] * scale - oy + this.fanDy[i];
+        if (x < -r || y < -r || x > size.x + r || y > size.y + r) { continue; }
+        xs[onScreen] = x;
+        ys[onScreen] = y;
+        this._onScreen[onScreen++] = i;
+        present[kind[i]] = true;
       }
-      // Approximate places first (hollow, dashed), exact places on top.
-      var keys = Object.keys(groups).map(Number).sort(function (a, b) { return (b % 2) - (a % 2) || a - b; });
+      this.drawn = onScreen;
+      // One path per colour and style; approximate places first (hollow, dashed), exact on top.
+      var keys = Object.keys(present).map(Number).sort(function (a, b) { return (b % 2) - (a % 2) || a - b; });
       for (var k = 0; k < keys.length; k++) {
-        var hollow = keys[k] % 2 === 1, colour = colours[keys[k] >> 1], pts = groups[keys[k]];
+        var hollow = keys[k] % 2 === 1, colour = colours[keys[k] >> 1];
         ctx.beginPath();
-        for (var j = 0; j < pts.length; j += 3) {
-          ctx.moveTo(pts[j] + pts[j + 2], pts[j + 1]);
-          ctx.arc(pts[j], pts[j + 1], pts[j + 2], 0, 2 * Math.PI);
+        for (var j = 0; j < onScreen; j++) {
+          var idx = this._onScreen[j];
+          if (kind[idx] !== keys[k]) { continue; }
+          ctx.moveTo(xs[j] + radius[idx], ys[j]);
+          ctx.arc(xs[j], ys[j], radius[idx], 0, 2 * Math.PI);
         }
         ctx.globalAlpha = hollow ? 0.12 : 0.8;
         ctx.fillStyle = colour;
@@ -187,9 +200,8 @@
       var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
       var origin = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
       var best = -1, bestDistance = Infinity;
-      for (var i = this.lo; i < this.hi; i++) {
-        if (this.t1[i] < this.start) { continue; }
-        var p = this._pixel(i, scale, origin);
+      for (var v = 0; v < this.visibleCount; v++) {
+        var i = this.visible[v], p = this._pixel(i, scale, origin);
         var dx = p[0] - point.x, dy = p[1] - point.y, dist = Math.sqrt(dx * dx + dy * dy);
         if (dist <= this.radius[i] + 3 && dist < bestDistance) { best = i; bestDistance = dist; }
       }
@@ -202,20 +214,22 @@
       return map.unproject(p, map.getZoom());
     },
 
+    // Popup fields: a heading, table rows, a summary; each a constant or distinct values + codes.
     popupContent: function (i) {
-      var data = this.data, detail = data.details[data.detail[i]];
+      var fields = this.data.popup, value = function (f) { return f.values ? f.values[f.codes[i]] : f.value; };
       var box = el("div", "popup");
-      box.appendChild(el("h4", null, detail[0]));
+      box.appendChild(el("h4", null, value(fields[0])));
       var table = el("table", "record");
-      var rows = [["Date", data.dates[data.date[i]]]].concat(detail[1]);
-      rows.forEach(function (row) {
+      for (var k = 1; k < fields.length - 1; k++) {
+        var text = value(fields[k]);
+        if (!text) { continue; }
         var tr = el("tr");
-        tr.appendChild(el("th", null, row[0]));
-        tr.appendChild(el("td", null, row[1]));
+        tr.appendChild(el("th", null, fields[k].label));
+        tr.appendChild(el("td", null, text));
         table.appendChild(tr);
-      });
+      }
       box.appendChild(table);
-      var summary = data.summaries[data.summary[i]];
+      var summary = value(fields[fields.length - 1]);
       if (summary) { box.appendChild(el("p", "summary", summary)); }
       return box;
     },
