@@ -30,7 +30,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import folium
 from folium.plugins import Timeline as FoliumTimeline
 from folium.plugins import TimelineSlider, TimestampedGeoJson
 
@@ -129,10 +128,10 @@ def build_pages(count: int, folder: Path, gazetteer) -> list[dict]:
 
     start = time.perf_counter()
     fmap = IncidentMap(location=[31.5, 67.5], zoom_start=5, tiles=None)
-    timeline = OfflineTimeline(
-        {"type": "FeatureCollection", "features": features},
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-    ).add_to(fmap)
+    # The popup text rides in each feature's properties, as in the other pages; it is
+    # not bound, because folium 0.20's Timeline with a GeoJsonPopup fails on load
+    # ("geo_json_popup_... is not defined").
+    timeline = OfflineTimeline({"type": "FeatureCollection", "features": features}).add_to(fmap)
     OfflineTimelineSlider(auto_play=False).add_timelines(timeline).add_to(fmap)
     html = inline_assets(fmap.get_root().render())
     pages.append(_save(folder, "Timeline", count, html, time.perf_counter() - start,

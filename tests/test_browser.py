@@ -147,6 +147,9 @@ def test_seed_map_opens_offline_with_every_placed_record(browser, built):
     assert page.js("incidentMap.drawn()") == len(incidents)
     assert page.page.locator("path.area-shape").count() == len(areas)
     assert page.page.locator("path.province-shape").count() == 41
+    tiles = page.js("[...document.querySelectorAll('img.leaflet-tile')].map(t => t.src)")
+    assert tiles and all(src.startswith("data:image/png") for src in tiles)
+    assert page.page.locator("path.country-line").count() >= 5
     page.close()
 
 

@@ -301,6 +301,8 @@
       var track = el("div", "im-track");
       self.histogram = el("canvas", "im-histogram");
       track.appendChild(self.histogram);
+      self.band = el("div", "im-window");  // the window, shaded over the histogram
+      track.appendChild(self.band);
       self.lowHandle = el("input", "im-range");
       self.highHandle = el("input", "im-range");
       [self.lowHandle, self.highHandle].forEach(function (handle, which) {
@@ -398,6 +400,9 @@
     this.toInput.value = isoOf(end);
     this.lowHandle.value = start;
     this.highHandle.value = end;
+    var span = Math.max(this.max - this.min, 1);
+    this.band.style.left = (100 * (start - this.min) / span) + "%";
+    this.band.style.width = Math.max(100 * (end - start) / span, 0.5) + "%";
     this.totals.textContent = this.incidents.visibleCount + " incidents \u00b7 " +
       this.incidents.visibleDeaths + " deaths stated \u00b7 " + held + " areas held";
     this._toHash();
