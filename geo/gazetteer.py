@@ -133,10 +133,12 @@ class Index:
 
 def _alike(compact_key: str, name: str) -> bool:
     other = normalize(name)[0].replace(" ", "")
-    return bool(other) and other[0] == compact_key[0] and (
-        other == compact_key
-        or difflib.SequenceMatcher(None, compact_key, other).ratio() >= FUZZY_RATIO
-    )
+    if not other or other[0] != compact_key[0]:
+        return False
+    if other == compact_key:
+        return True
+    matcher = difflib.SequenceMatcher(None, compact_key, other)
+    return matcher.real_quick_ratio() >= FUZZY_RATIO and matcher.ratio() >= FUZZY_RATIO
 
 
 class Gazetteer:

@@ -9,6 +9,7 @@ second, weaker kind of match that catches vowel and spacing variants.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,6 +43,7 @@ _REPEATS = re.compile(r"(.)\1+")
 MIN_SKELETON = 4
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> tuple[str, str | None]:
     """Fold a written name to its lookup key, and say what level it names, if any.
 
@@ -62,6 +64,7 @@ def normalize(name: str) -> tuple[str, str | None]:
     return " ".join(words), hint
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(name: str) -> str:
     """Consonants of the normalised name, joined, repeats collapsed, q folded to k.
 

@@ -97,7 +97,7 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False,
                    "deaths": {"steps": PROVINCE_DEATH_STEPS, "colours": PROVINCE_COLOURS}},
         "provinceNames": [escape(n) for n in names],
     }).add_to(fmap)
-    west, south, east, north = placed.provinces.total_bounds
+    west, south, east, north = _bounds(placed)
     fmap.fit_bounds([[south, west], [north, east]])
     _stable_ids(fmap)
     return fmap
@@ -107,6 +107,14 @@ def to_html(fmap: folium.Map, cdn: bool = False) -> str:
     """Render the page; self-contained unless `cdn`."""
     html = fmap.get_root().render()
     return html if cdn else inline_assets(html)
+
+
+def _bounds(placed: Placed) -> tuple[float, float, float, float]:
+    """The provinces, widened to take in any record placed beyond them."""
+    boxes = [placed.provinces.total_bounds]
+    boxes += [frame.total_bounds for frame in (placed.incidents, placed.areas) if len(frame)]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _extent(placed: Placed, area_features: list[dict]) -> list[int]:
