@@ -99,3 +99,42 @@ def _plain(value):
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+# GeoPackages record when each table last changed; a fixed date keeps the file
+# byte-identical for the same input (GDAL's OGR_CURRENT_DATE).
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+def write_gpkg(path: str | Path, layers: dict[str, tuple[gpd.GeoDataFrame, list[str]]],
+               metadata: dict[str, str], date_columns: dict[str, list[str]]) -> Path:
+    """Write `layers` ({name: (frame, columns)}) to one GeoPackage, replacing the file.
+
+    Columns named in `date_columns[name]` become Date fields (through Arrow:
+    GDAL's Date type, so QGIS's Temporal Controller finds them); nullable
+    integers stay Integer fields. `metadata` goes into the GeoPackage's
+    metadata tables, naming sources, licences and the tool version.
+    """
+    import pyarrow as pa
+    import pyogrio
+
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
+    try:
+        for number, (name, (frame, columns)) in enumerate(layers.items()):
+            out = gpd.GeoDataFrame(frame[columns].copy(), geometry=frame.geometry.values,
+                                   crs="EPSG:4326")
+            for column in date_columns.get(name, []):
+                days = pd.to_datetime(out[column].replace("", None)).dt.date
+                out[column] = pd.array(days, dtype=pd.ArrowDtype(pa.date32()))
+            # GeoPackage 1.2: what QGIS, ArcGIS and older GDALs read without a warning.
+            pyogrio.write_dataframe(
+                out, path, layer=name, driver="GPKG", use_arrow=True,
+                dataset_metadata=metadata if number == 0 else None,
+                layer_metadata={"title": name},
+                dataset_options={"VERSION": "1.2"} if number == 0 else None,
+            )
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    return path

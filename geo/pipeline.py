@@ -6,7 +6,8 @@ tables, so tests and other front ends can run the same pipeline as the CLI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -15,6 +16,7 @@ from geo.boundaries import join_provinces, province_counts, province_outlines
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
+from geo.timewindow import in_window
 
 
 @dataclass
@@ -48,6 +50,17 @@ class Placed:
 
     def _unresolved(self, table: str) -> int:
         return int((self.unresolved["table"] == table).sum())
+
+    def within(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
+        """The records inside [since, until], with province counts for them alone."""
+        incidents = self.incidents[in_window(self.incidents, "incidents", since, until, sources)]
+        areas = self.areas[in_window(self.areas, "areas", since, until, sources)]
+        return replace(
+            self, incidents=incidents, areas=areas,
+            provinces=province_counts(self.provinces, incidents, areas),
+            area_outlines={k: v for k, v in self.area_outlines.items()
+                           if k in set(areas["area_id"])},
+        )
 
 
 def place_records(

@@ -12,18 +12,22 @@ import json
 import sys
 from pathlib import Path
 
-from geo import export
+import pandas as pd
+
 from geo.districts import DistrictError, read_districts
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import RecordError, check_sources, load_table
-from geo.schema import PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, column_names
+from geo.schema import column_names
 from maps.assets import AssetError
 from maps.basemap import BasemapError
+from maps.outputs import FORMATS, write_outputs
 from maps.render import build_map, to_html
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+# build writes these besides the map; export writes any of FORMATS.
+BUILD_FORMATS = ("geojson", "gpkg", "csv")
 EXIT_BAD_INPUT = 2
 EXIT_ASSETS = 3
 
@@ -54,36 +58,51 @@ def _parser() -> argparse.ArgumentParser:
         description="Map ISKP incidents and claimed-control areas from curated records.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    inputs = argparse.ArgumentParser(add_help=False)  # what build and export both read
+    inputs.add_argument("--incidents", type=Path, default=SEEDS / "incidents.csv",
+                        help="incident records CSV (default: seeds/incidents.csv)")
+    inputs.add_argument("--areas", type=Path, default=SEEDS / "areas.csv",
+                        help="area records CSV (default: seeds/areas.csv)")
+    inputs.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
+                        help="source documents CSV (default: seeds/sources.csv)")
+    inputs.add_argument("--districts", type=Path, metavar="FILE",
+                        help="district polygons (any format geopandas reads, any CRS): fill "
+                             "admin2 and draw districts named by areas as polygons")
+    inputs.add_argument("--districts-name-field", metavar="FIELD",
+                        help="the field holding district names (default: detected)")
+    inputs.add_argument("--geocoder", choices=("offline", "nominatim"), default="offline",
+                        help="nominatim: ask a Nominatim server for names the offline "
+                             "gazetteer cannot place (needs --user-agent; 1 request/s, cached)")
+    inputs.add_argument("--user-agent", help="who is asking, for --geocoder nominatim")
+    inputs.add_argument("--nominatim-url", default="https://nominatim.openstreetmap.org",
+                        help="the Nominatim server (default: %(default)s)")
+    inputs.add_argument("--out", type=Path, default=Path("out"),
+                        help="output folder (default: out)")
 
-    build = commands.add_parser("build", help="records -> map.html, GeoJSON and CSV in --out")
-    build.add_argument("--incidents", type=Path, default=SEEDS / "incidents.csv",
-                       help="incident records CSV (default: seeds/incidents.csv)")
-    build.add_argument("--areas", type=Path, default=SEEDS / "areas.csv",
-                       help="area records CSV (default: seeds/areas.csv)")
-    build.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
-                       help="source documents CSV (default: seeds/sources.csv)")
+    build = commands.add_parser(
+        "build", parents=[inputs],
+        help="records -> map.html, GeoJSON, GeoPackage and CSV in --out")
     build.add_argument("--since", type=_iso_date, metavar="DATE",
                        help="open the map's time window at this date (YYYY-MM-DD); "
-                            "earlier records stay in the page")
+                            "all records stay in the page and the exports")
     build.add_argument("--until", type=_iso_date, metavar="DATE",
                        help="close the opening time window at this date (YYYY-MM-DD)")
-    build.add_argument("--districts", type=Path, metavar="FILE",
-                       help="district polygons (any format geopandas reads, any CRS): fill "
-                            "admin2 and draw districts named by areas as polygons")
-    build.add_argument("--districts-name-field", metavar="FIELD",
-                       help="the field holding district names (default: detected)")
-    build.add_argument("--geocoder", choices=("offline", "nominatim"), default="offline",
-                       help="nominatim: ask a Nominatim server for names the offline "
-                            "gazetteer cannot place (needs --user-agent; 1 request/s, cached)")
-    build.add_argument("--user-agent", help="who is asking, for --geocoder nominatim")
-    build.add_argument("--nominatim-url", default="https://nominatim.openstreetmap.org",
-                       help="the Nominatim server (default: %(default)s)")
     build.add_argument("--no-basemap", dest="basemap", action="store_false",
                        help="leave the offline tiles and borders out of map.html (about 1 MB)")
     build.add_argument("--cdn", action="store_true",
                        help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
-    build.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     build.set_defaults(run=run_build)
+
+    export = commands.add_parser(
+        "export", parents=[inputs],
+        help="records -> GeoJSON, GeoPackage, CSV and KML in --out, filtered by date")
+    export.add_argument("--format", choices=(*FORMATS, "all"), default="all",
+                        help="which format to write (default: all)")
+    export.add_argument("--since", type=_iso_date, metavar="DATE",
+                        help="keep records reported on or after this date (YYYY-MM-DD)")
+    export.add_argument("--until", type=_iso_date, metavar="DATE",
+                        help="keep records reported on or before this date (YYYY-MM-DD)")
+    export.set_defaults(run=run_export)
 
     geocode = commands.add_parser("geocode", help="look a place name up in the offline gazetteer")
     geocode.add_argument("name")
@@ -94,6 +113,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    placed, sources = _place(args)
+    _progress("rendering map")
+    fmap = build_map(placed, pd.DataFrame(list(sources.values()), columns=column_names(
+        "sources")), cdn=args.cdn, since=args.since, until=args.until, basemap=args.basemap)
+    html = to_html(fmap, cdn=args.cdn)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "map.html").write_text(html, encoding="utf-8")
+    write_outputs(placed, args.out, sources, BUILD_FORMATS)
+    _report(placed, args.out)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    placed, sources = _place(args)
+    chosen = placed.within(args.since, args.until, sources)
+    args.out.mkdir(parents=True, exist_ok=True)
+    formats = FORMATS if args.format == "all" else (args.format,)
+    written = write_outputs(chosen, args.out, sources, formats)
+    if args.since or args.until:
+        print(f"window {args.since or 'start'} to {args.until or 'end'}: "
+              f"{len(chosen.incidents)} of {len(placed.incidents)} incidents, "
+              f"{len(chosen.areas)} of {len(placed.areas)} areas")
+    print("wrote " + ", ".join(p.name for p in written))
+    _report(placed, args.out)
+    return 0
+
+
+def _report(placed: Placed, out: Path) -> None:
+    print(placed.summary())
+    if len(placed.unresolved):
+        print(f"unresolved records are listed in {out / 'unresolved.csv'}")
+
+
+def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
+    """Load, validate, geocode and join: what build and export share."""
     sources, incidents, areas = _load_all(args)
 
     districts = None
@@ -110,18 +164,7 @@ def run_build(args: argparse.Namespace) -> int:
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
                            fallback=fallback)
-
-    _progress("rendering map")
-    fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
-                     basemap=args.basemap)
-    html = to_html(fmap, cdn=args.cdn)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "map.html").write_text(html, encoding="utf-8")
-    write_exports(placed, args.out)
-    print(placed.summary())
-    if len(placed.unresolved):
-        print(f"unresolved records are listed in {args.out / 'unresolved.csv'}")
-    return 0
+    return placed, {row["source_id"]: row for row in sources.to_dict("records")}
 
 
 def _load_all(args: argparse.Namespace) -> tuple:
@@ -142,18 +185,6 @@ def _load_all(args: argparse.Namespace) -> tuple:
     if problems:
         raise RecordError(problems)
     return tables["sources"], tables["incidents"], tables["areas"]
-
-
-def write_exports(placed: Placed, out: Path) -> None:
-    """GeoJSON and CSV for the placed records, and the unresolved list."""
-    for table, frame in (("incidents", placed.incidents), ("areas", placed.areas)):
-        columns = column_names(table)
-        id_column = columns[0]
-        export.write_geojson(frame, out / f"{table}.geojson", columns, id_column=id_column)
-        export.write_csv(frame, out / f"{table}.csv", columns)
-    export.write_geojson(placed.provinces, out / "provinces.geojson", list(PROVINCE_COLUMNS),
-                         id_column="code")
-    export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS))
 
 
 def run_geocode(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.schema import EVENT_TYPES
+from geo.timewindow import held_until
 from maps.popups import area_popup, area_tooltip, incident_fields
 from maps.style import AREA_RADIUS_M, area_style
 
@@ -105,8 +106,7 @@ def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
                   tolerance: float) -> list[dict]:
     """Areas with an outline (province, district) draw it; others a circle: 'about here'.
 
-    Each carries the days it is reported held: from date_start to date_end, or
-    to its source's publication when the source still reports it held.
+    Each carries the days it is reported held (geo.timewindow.held_until).
     """
     from shapely.geometry import mapping
 
@@ -117,7 +117,7 @@ def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
             "popup": area_popup(record, sources),
             "tooltip": area_tooltip(record),
             "t0": day(record["date_start"]),
-            "t1": day(record["date_end"] or _published_end(sources, record)),
+            "t1": day(held_until(record, sources)),
         }
         if record["area_id"] in outlines:
             geometry = outlines[record["area_id"]].simplify(tolerance)
@@ -127,16 +127,3 @@ def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
         features.append({"type": "Feature", "id": record["area_id"],
                          "geometry": mapping(geometry), "properties": properties})
     return features
-
-
-def _published_end(sources: Mapping, record: Mapping) -> str:
-    """The last day of the record's source's publication date ("2018-01" -> "2018-01-31").
-
-    Without one, the area counts as held on its first reported day only.
-    """
-    published = str(sources.get(record["source_id"], {}).get("published", ""))
-    if not published:
-        return record["date_start"]
-    freq = {10: "D", 7: "M", 4: "Y"}.get(len(published), "D")
-    end = pd.Period(published, freq=freq).end_time.date().isoformat()
-    return max(end, record["date_start"])

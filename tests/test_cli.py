@@ -27,7 +27,7 @@ def test_build_prints_one_line_of_counts_that_add_up(tmp_path, seed_tables):
     assert int(found["records in"]) == records_in
     assert int(found["placed"]) + int(found["unresolved"]) == records_in
     for name in ("map.html", "incidents.geojson", "areas.geojson", "provinces.geojson",
-                 "incidents.csv", "areas.csv", "unresolved.csv"):
+                 "incidents.gpkg", "incidents.csv", "areas.csv", "unresolved.csv"):
         assert (tmp_path / name).stat().st_size > 0, name
 
 
