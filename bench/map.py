@@ -79,7 +79,6 @@ class OfflineTimelineSlider(TimelineSlider):
 
 
 def _features(placed, sources, end_of) -> list[dict]:
-    by_source = {r["source_id"]: r for r in sources.to_dict("records")}
     features = []
     for record in placed.incidents.sort_values("date_start").to_dict("records"):
         colour = EVENT_COLOURS[record["event_type"]]
@@ -91,7 +90,7 @@ def _features(placed, sources, end_of) -> list[dict]:
             "properties": {
                 "start": record["date_start"], "end": end_of(record["date_start"]),
                 "times": [record["date_start"]],
-                "popup": incident_popup(record, by_source),
+                "popup": incident_popup(record, sources),
                 "icon": "circle",
                 "iconstyle": {"color": colour, "fillColor": colour, "fillOpacity": 0.8,
                               "radius": incident_radius(record["fatalities"])},

@@ -65,10 +65,11 @@ def synthetic_placed(count: int, gazetteer: Gazetteer, seed: int = SEED) -> Plac
                   count)
 
 
-def synthetic_sources() -> pd.DataFrame:
-    return pd.DataFrame([{"source_id": "synthetic", "title": "Synthetic benchmark records",
+def synthetic_sources() -> dict[str, dict]:
+    """The one source the synthetic records cite, keyed by source_id like the CLI's."""
+    return {"synthetic": {"source_id": "synthetic", "title": "Synthetic benchmark records",
                           "publisher": "incident-map", "published": "2025-01",
-                          "file": "synthetic.txt"}])
+                          "file": "synthetic.txt"}}
 
 
 def _month_end(day: dt.date) -> dt.date:

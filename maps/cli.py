@@ -12,14 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from geo.districts import DistrictError, read_districts
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import RecordError, check_sources, load_table
-from geo.schema import column_names
 from maps.assets import AssetError
 from maps.basemap import BasemapError
 from maps.outputs import FORMATS, write_outputs
@@ -115,8 +112,8 @@ def _parser() -> argparse.ArgumentParser:
 def run_build(args: argparse.Namespace) -> int:
     placed, sources = _place(args)
     _progress("rendering map")
-    fmap = build_map(placed, pd.DataFrame(list(sources.values()), columns=column_names(
-        "sources")), cdn=args.cdn, since=args.since, until=args.until, basemap=args.basemap)
+    fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
+                     basemap=args.basemap)
     html = to_html(fmap, cdn=args.cdn)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "map.html").write_text(html, encoding="utf-8")

@@ -3,7 +3,7 @@
 folium's Popup builds its content with jQuery inside a JS template literal, so
 document text containing `${...}` would run as code. Here each feature carries
 ready, escaped popup and tooltip HTML and its path style as JSON data; the
-template only reads them. One class serves incidents, areas and provinces.
+template only reads them. One class serves areas, provinces and borders.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ def script_json(data) -> str:
 class RecordLayer(Layer):
     """An overlay of features; each feature's properties hold `style`, `popup`, `tooltip`.
 
-    Point features become circle markers (style.radius in pixels) or, when the
-    feature has `radius_m`, circles of that many metres: an approximate area.
-    With `fan_out`, circle markers that share a point are spread in a ring.
+    A point feature with `radius_m` becomes a circle of that many metres (an
+    approximate area); other points become circle markers (style.radius in pixels).
     """
 
     _template = Template(
@@ -50,43 +49,13 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: true}); }
     }
 });
-{% if this.fan_out %}
-(function (layer, map) {
-    // Markers at one point are fanned out in a small ring, in screen pixels, so
-    // each can be seen and clicked; the ring is laid out again at every zoom.
-    var stacks = {};
-    layer.eachLayer(function (marker) {
-        if (marker instanceof L.Circle || !(marker instanceof L.CircleMarker)) { return; }
-        var home = marker.feature.geometry.coordinates;
-        var key = home[0] + "," + home[1];
-        (stacks[key] = stacks[key] || []).push(marker);
-    });
-    function fan() {
-        Object.keys(stacks).forEach(function (key) {
-            var stack = stacks[key];
-            if (stack.length < 2) { return; }
-            var home = stack[0].feature.geometry.coordinates;
-            var centre = map.latLngToLayerPoint([home[1], home[0]]);
-            var ring = 8 + 4 * stack.length;
-            stack.forEach(function (marker, i) {
-                var angle = 2 * Math.PI * i / stack.length;
-                var offset = L.point(ring * Math.sin(angle), -ring * Math.cos(angle));
-                marker.setLatLng(map.layerPointToLatLng(centre.add(offset)));
-            });
-        });
-    }
-    map.on("zoomend", fan);
-    fan();
-})({{ this.get_name() }}, {{ this._parent.get_name() }});
-{% endif %}
 {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
 {% endmacro %}
 """
     )
 
-    def __init__(self, features: list[dict], name: str, show: bool = True, fan_out: bool = False):
+    def __init__(self, features: list[dict], name: str, show: bool = True):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "RecordLayer"
-        self.fan_out = fan_out
         self.features = features
         self.data = script_json({"type": "FeatureCollection", "features": features})

@@ -33,15 +33,6 @@ def day(iso: str) -> int:
     return (dt.date.fromisoformat(iso) - EPOCH).days
 
 
-def iso(days: int) -> str:
-    return (EPOCH + dt.timedelta(days=int(days))).isoformat()
-
-
-def page_order(record: Mapping) -> tuple:
-    """The order incidents take in the page: by start date, then id."""
-    return record["date_start"], record["event_id"]
-
-
 def incident_payload(
     incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str]
 ) -> dict:

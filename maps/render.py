@@ -10,11 +10,11 @@ smaller file used online.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import Element
 from shapely.geometry import mapping
 
@@ -51,16 +51,16 @@ class IncidentMap(folium.Map):
     default_css = [("leaflet_css", LEAFLET_CSS)]  # noqa: RUF012
 
 
-def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False,
+def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
               since: str | None = None, until: str | None = None,
               basemap: bool = True) -> folium.Map:
     """The layered, time-filtered map of `placed`; `since`/`until` set the opening window.
 
-    `sources` gives each record's source title. Records outside the opening
+    `sources` ({source_id: row of sources.csv}) gives each record's source title.
+    Records outside the opening
     window stay in the page; the filter shows them when the window moves.
     `basemap=False` leaves out the offline tiles and borders (about 1 MB).
     """
-    by_source = {row["source_id"]: row for row in sources.to_dict("records")}
     fmap = IncidentMap(location=[31.5, 67.5], zoom_start=5, tiles=None, control_scale=True)
     if cdn:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
@@ -77,10 +77,10 @@ def build_map(placed: Placed, sources: pd.DataFrame, cdn: bool = False,
     names = list(placed.provinces["name"])
     provinces = RecordLayer(_province_features(placed.provinces), "Provinces (incidents)")
     areas = RecordLayer(
-        area_features(placed.areas, placed.area_outlines, by_source, DISPLAY_TOLERANCE),
+        area_features(placed.areas, placed.area_outlines, sources, DISPLAY_TOLERANCE),
         "Areas held or used",
     )
-    incidents = IncidentCanvas(incident_payload(placed.incidents, by_source, names),
+    incidents = IncidentCanvas(incident_payload(placed.incidents, sources, names),
                                list(EVENT_COLOURS.values()), len(names))
     for layer in (provinces, areas, incidents):
         layer.add_to(fmap)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from geo.schema import AREA_STATUSES, EVENT_TYPES
 
 EVENT_COLOURS = dict(
@@ -41,25 +43,19 @@ PROVINCE_DEATH_STEPS = (0, 1, 10, 50, 200)
 PROVINCE_COLOURS = ("#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
 
 
+# Marker radius in pixels: base + per_sqrt_death * sqrt(deaths), at most `most`; an
+# unknown toll keeps the base. The page's canvas reads the same numbers.
+RADIUS = {"base": 5.0, "per_sqrt_death": 2.0, "most": 24.0}
+
+
 def incident_radius(fatalities) -> float:
     """Marker radius in pixels; area grows with the death toll, unknown tolls stay small."""
-    if fatalities is None or (isinstance(fatalities, float) and math.isnan(fatalities)):
-        return 5.0
-    return round(min(5.0 + 2.0 * math.sqrt(float(fatalities)), 24.0), 2)
-
-
-def incident_style(event_type: str, fatalities, geo_precision: int) -> dict:
-    """Leaflet path options: filled for exact places, hollow and dashed for approximate ones."""
-    exact = geo_precision == 1
-    return {
-        "radius": incident_radius(fatalities),
-        "color": EVENT_COLOURS[event_type],
-        "fillColor": EVENT_COLOURS[event_type],
-        "weight": 1.5 if exact else 2.5,
-        "fillOpacity": 0.8 if exact else 0.12,
-        "dashArray": None if exact else "4 3",
-        "className": f"incident-marker precision-{geo_precision}",
-    }
+    if fatalities is None or fatalities is pd.NA or (
+        isinstance(fatalities, float) and math.isnan(fatalities)
+    ):
+        return RADIUS["base"]
+    radius = RADIUS["base"] + RADIUS["per_sqrt_death"] * math.sqrt(float(fatalities))
+    return round(min(radius, RADIUS["most"]), 2)
 
 
 def area_style(status: str) -> dict:

@@ -17,6 +17,7 @@ from folium.map import Layer
 from jinja2 import Template
 
 from maps.layers import script_json
+from maps.style import RADIUS
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The files this plugin adds to the page, inlined in the header once.
@@ -50,7 +51,8 @@ var {{ this.get_name() }} = new IncidentMapLib.IncidentCanvas({{ this.data }}, {
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "IncidentCanvas"
         self.data = script_json(payload)
-        self.options = script_json({"colours": colours, "provinces": provinces})
+        self.options = script_json({"colours": colours, "provinces": provinces,
+                                    "radius": RADIUS})
 
     def render(self, **kwargs):
         add_assets(self.get_root())

@@ -72,7 +72,8 @@
       this.radius = new Float32Array(n);
       for (i = 0; i < n; i++) {
         var d = data.deaths[i];
-        this.radius[i] = d < 0 ? 5 : Math.min(5 + 2 * Math.sqrt(d), 24);
+        var rule = options.radius;  // maps/style.py RADIUS
+        this.radius[i] = d < 0 ? rule.base : Math.min(rule.base + rule.per_sqrt_death * Math.sqrt(d), rule.most);
       }
       this.kind = new Uint8Array(n);  // drawing group: type * 2 + (approximate ? 1 : 0)
       for (i = 0; i < n; i++) { this.kind[i] = data.type[i] * 2 + (data.prec[i] > 1 ? 1 : 0); }
