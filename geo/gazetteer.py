@@ -28,7 +28,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import _cache
-from geo.names import MIN_SKELETON, normalize, skeleton
+from geo.names import MIN_SKELETON, normalize, skeleton, variants
 
 DATA = Path(__file__).resolve().parent / "data"
 SUPPLEMENT = DATA / "supplement.csv"
@@ -40,7 +40,7 @@ ADMIN1 = DATA / "admin1.csv"
 FOCUS = ("AF", "PK")
 # Loaded by default besides the focus, for names just across a border.
 NEIGHBOURS = ("IN", "IR", "TJ", "UZ", "TM", "CN")
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 # How alike a spelling variant must read to its place's name (difflib ratio).
 FUZZY_RATIO = 0.75
 
@@ -106,6 +106,7 @@ class Index:
         position = len(self.places)
         self.places.append(place)
         keys = {normalize(n)[0] for n in (place.name, *alternates)} - {""}
+        keys |= {v for k in keys for v in variants(k)}
         for key in keys:
             self.names.setdefault(key, []).append(position)
         for bones in {skeleton(k) for k in keys}:
@@ -157,6 +158,11 @@ class Gazetteer:
         self._province_keys = province_keys or {}
         self._load_shard = shard_loader
         self._country_names = country_names or {}
+
+    @property
+    def country_names(self) -> dict[str, str]:
+        """Normalised country names -> ISO code ("pakistan" -> "PK")."""
+        return self._country_names
 
     @property
     def countries(self) -> list[str]:

@@ -159,7 +159,9 @@ def _context(places: list[Place]) -> Context:
 def _unresolved(lost: pd.DataFrame, queries: pd.Series, table: str) -> pd.DataFrame:
     """One row per record not placed, with the reason in words."""
     reasons = [
-        "the source names no place" if not query
+        f"the source names no place finer than the country ({country})"
+        if not query and country
+        else "the source names no place" if not query
         else f"no gazetteer entry for {query!r}" + (f" in {country}" if country else "")
         for query, country in zip(queries, lost["country"], strict=True)
     ]

@@ -64,6 +64,18 @@ def normalize(name: str) -> tuple[str, str | None]:
     return " ".join(words), hint
 
 
+# Dari "dara"/"darra" is a valley: Dara-i-Pech is the Pech valley, Darra-e-Nur the Nur valley.
+_VALLEY_WORDS = {"dara", "darra", "darreh", "dareh"}
+
+
+def variants(key: str) -> set[str]:
+    """Other keys a normalised name is known by: "dara pech" is also "pech"."""
+    words = key.split()
+    if len(words) > 1 and words[0] in _VALLEY_WORDS:
+        return {" ".join(words[1:])}
+    return set()
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def skeleton(name: str) -> str:
     """Consonants of the normalised name, joined, repeats collapsed, q folded to k.

@@ -12,11 +12,18 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from geo import export
 from geo.districts import DistrictError, read_districts
+from geo.extract import Extraction, extract_documents
+from geo.extract.dates import When, parse_when
+from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
-from geo.records import RecordError, check_sources, load_table
+from geo.records import Problem, RecordError, check_sources, load_table
+from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS, column_names
 from maps.assets import AssetError
 from maps.basemap import BasemapError
 from maps.outputs import FORMATS, write_outputs
@@ -27,6 +34,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 BUILD_FORMATS = ("geojson", "gpkg", "csv")
 EXIT_BAD_INPUT = 2
 EXIT_ASSETS = 3
+EXIT_SOME_UNREADABLE = 4  # some documents could not be read; the others were extracted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,9 +83,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="the Nominatim server (default: %(default)s)")
     inputs.add_argument("--out", type=Path, default=Path("out"),
                         help="output folder (default: out)")
+    inputs.set_defaults(docs=None)
+
+    docs = argparse.ArgumentParser(add_help=False)  # what extract and build --docs read
+    docs.add_argument("--published", type=_published, metavar="DATE",
+                      help="publication date (YYYY-MM-DD, YYYY-MM or YYYY) for documents that "
+                           "state none, to resolve 'last year' and dates without a year")
+    docs.add_argument("--review", type=Path, action="append", metavar="CSV",
+                      help="an extracted incidents.csv or areas.csv an analyst has corrected: "
+                           "its rows replace the extraction's (repeat for both files)")
+    docs.add_argument("--encoding", metavar="NAME",
+                      help="read documents in this encoding (default: UTF-8, or UTF-16 with a "
+                           "byte-order mark)")
 
     build = commands.add_parser(
-        "build", parents=[inputs],
+        "build", parents=[inputs, docs],
         help="records -> map.html, GeoJSON, GeoPackage and CSV in --out")
     build.add_argument("--since", type=_iso_date, metavar="DATE",
                        help="open the map's time window at this date (YYYY-MM-DD); "
@@ -88,7 +108,22 @@ def _parser() -> argparse.ArgumentParser:
                        help="leave the offline tiles and borders out of map.html (about 1 MB)")
     build.add_argument("--cdn", action="store_true",
                        help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
+    build.add_argument("--docs", type=Path, nargs="+", metavar="FILE",
+                       help="also extract records from these documents and map them with the "
+                            "curated ones (documents listed in --sources keep their id and date)")
     build.set_defaults(run=run_build)
+
+    extract = commands.add_parser(
+        "extract", parents=[docs],
+        help="documents -> incidents.csv and areas.csv (+ GeoJSON) with the sentence behind "
+             "each record")
+    extract.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                         help="plain-text documents")
+    extract.add_argument("--out", type=Path, required=True, help="output folder")
+    extract.add_argument("--sources", type=Path, metavar="CSV",
+                         help="a sources.csv: documents listed there (by file name) keep their "
+                              "source id and publication date")
+    extract.set_defaults(run=run_extract)
 
     export = commands.add_parser(
         "export", parents=[inputs],
@@ -146,6 +181,18 @@ def _report(placed: Placed, out: Path) -> None:
 def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     """Load, validate, geocode and join: what build and export share."""
     sources, incidents, areas = _load_all(args)
+    provinces = gazetteer = None
+    if args.docs:
+        provinces, gazetteer = _gazetteer()
+        extraction = _extract(args.docs, args, gazetteer, sources)
+        if extraction is None:
+            raise RecordError([Problem(str(p), 0, "", "", "could not be read")
+                               for p in args.docs])
+        for frame in (extraction.incidents, extraction.areas):
+            frame["_line"] = None  # not from a CSV: unresolved.csv names them by id and file
+        incidents = pd.concat([incidents, extraction.incidents], ignore_index=True)
+        areas = pd.concat([areas, extraction.areas], ignore_index=True)
+        sources = pd.concat([sources, extraction.sources], ignore_index=True)
 
     districts = None
     if args.districts:
@@ -154,14 +201,122 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     if args.geocoder == "nominatim":
         fallback = online_fallback(args.user_agent or "", args.nominatim_url)
 
-    _progress("loading gazetteer (first run builds its cache: about 20 s)")
-    provinces = read_provinces()
-    gazetteer = load_gazetteer(provinces=provinces)
+    if gazetteer is None:
+        provinces, gazetteer = _gazetteer()
     _progress(f"placing {len(incidents) + len(areas)} records")
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
                            fallback=fallback)
     return placed, {row["source_id"]: row for row in sources.to_dict("records")}
+
+
+def _gazetteer():
+    _progress("loading gazetteer (first run builds its cache: about 20 s)")
+    provinces = read_provinces()
+    return provinces, load_gazetteer(provinces=provinces)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    known = load_table(args.sources, "sources") if args.sources else None
+    provinces, gazetteer = _gazetteer()
+    extraction = _extract(args.files, args, gazetteer, known)
+    if extraction is None:
+        print("incident-map: no document could be read; nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _progress(f"placing {len(extraction.incidents) + len(extraction.areas)} records")
+    placed = place_records(extraction.incidents, extraction.areas, gazetteer, provinces)
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, frame in (("incidents", placed.incidents), ("areas", placed.areas)):
+        columns = column_names(table)
+        records = _with_unplaced(frame, getattr(extraction, table), table)
+        written.append(export.write_csv(records, args.out / f"{table}.csv", columns))
+        written.append(export.write_geojson(frame, args.out / f"{table}.geojson", columns,
+                                            id_column=columns[0]))
+    written.append(export.write_csv(extraction.sources, args.out / "sources.csv",
+                                    column_names("sources")))
+    written.append(export.write_csv(placed.unresolved, args.out / "unresolved.csv",
+                                    list(UNRESOLVED_COLUMNS)))
+    if extraction.left_out is not None:
+        written.append(export.write_csv(extraction.left_out, args.out / "not_in_review.csv",
+                                        ["table", *column_names("incidents")[:1], "area_id",
+                                         "source_file", "quote_start", "summary"]))
+    print("wrote " + ", ".join(p.name for p in written))
+    print(f"documents: {len(args.files)} given, {len(args.files) - len(extraction.failed)} "
+          f"read; " + placed.summary())
+    return EXIT_SOME_UNREADABLE if extraction.failed else 0
+
+
+def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
+             known: pd.DataFrame | None) -> Extraction | None:
+    """Extract records from `paths`, apply any review; None when no document was read."""
+    known_sources = {r["source_id"]: r for r in known.to_dict("records")} if known is not None \
+        else None
+    extraction = extract_documents(paths, gazetteer, published=args.published,
+                                   known_sources=known_sources, encoding=args.encoding,
+                                   progress=_document_progress)
+    for message in extraction.failed:
+        print(f"incident-map: skipped {message}", file=sys.stderr)
+    for note in extraction.notes:
+        print(f"incident-map: note: {note}", file=sys.stderr)
+    if len(extraction.failed) == len(paths):
+        return None
+    extraction.left_out = None
+    left_out = []
+    for path in args.review or []:
+        table = _review_table(path)
+        reviewed = load_table(path, table)
+        result = apply_review(getattr(extraction, table), reviewed, table)
+        setattr(extraction, table, result.records)
+        if len(result.left_out):
+            left_out.append(result.left_out.assign(table=table))
+        print(f"review {path}: {result.kept} reviewed {table} kept; {len(result.left_out)} "
+              f"extracted {table} of reviewed documents are not in it and were left out")
+        extraction.sources = _with_review_sources(extraction.sources, reviewed, path)
+    if left_out:
+        extraction.left_out = pd.concat(left_out, ignore_index=True).reindex(
+            columns=["table", "event_id", "area_id", "source_file", "quote_start", "summary"])
+    return extraction
+
+
+def _review_table(path: Path) -> str:
+    """"incidents" or "areas", from the id column in the file's header."""
+    try:
+        header = path.read_text(encoding="utf-8-sig").split("\n", 1)[0]
+    except (OSError, UnicodeDecodeError) as err:
+        raise RecordError([Problem(str(path), 0, "", "", f"cannot be read ({err})")]) from None
+    names = [h.strip() for h in header.split(",")]
+    for table, id_col in ID_COLUMN.items():
+        if id_col in names:
+            return table
+    raise RecordError([Problem(str(path), 1, "", "", "is neither an incidents nor an areas "
+                               "table (no event_id or area_id column)")])
+
+
+def _with_review_sources(sources: pd.DataFrame, reviewed: pd.DataFrame,
+                         path: Path) -> pd.DataFrame:
+    """Sources of reviewed rows from other runs, read from the sources.csv beside the file."""
+    missing = set(reviewed["source_id"]) - set(sources["source_id"])
+    if not missing:
+        return sources
+    beside = path.parent / "sources.csv"
+    if not beside.exists():
+        raise RecordError([Problem(str(path), 0, "source_id", ", ".join(sorted(missing)),
+                                   f"is not a document of this run and {beside} is missing: "
+                                   "keep the review file with the sources.csv written with it")])
+    older = load_table(beside, "sources")
+    older = older[older["source_id"].isin(missing)]
+    return pd.concat([sources, older], ignore_index=True)
+
+
+def _with_unplaced(placed: pd.DataFrame, extracted: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Every extracted record: the placed ones as placed, the rest as extracted."""
+    id_col = ID_COLUMN[table]
+    unplaced = extracted[~extracted[id_col].isin(set(placed[id_col]))]
+    records = pd.concat([pd.DataFrame(placed.drop(columns="geometry")), unplaced],
+                        ignore_index=True)
+    return records.sort_values(["source_file", "quote_start", id_col],
+                               kind="stable").reset_index(drop=True)
 
 
 def _load_all(args: argparse.Namespace) -> tuple:
@@ -215,6 +370,23 @@ def _iso_date(text: str) -> str:
 
 def _progress(message: str) -> None:
     print(f"incident-map: {message}...", file=sys.stderr, flush=True)
+
+
+def _document_progress(n: int, total: int, path: str) -> None:
+    """One line per document on a terminal (overwritten); about 20 lines in a log."""
+    if sys.stderr.isatty():
+        end = "\n" if n == total else ""
+        print(f"\rincident-map: extracting [{n}/{total}] {path[-60:]:<60}", end=end,
+              file=sys.stderr, flush=True)
+    elif n == 1 or n == total or n % max(1, total // 20) == 0:
+        print(f"incident-map: extracting [{n}/{total}] {path}", file=sys.stderr, flush=True)
+
+
+def _published(text: str) -> When:
+    when = parse_when(text)
+    if when is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    return when
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ from jinja2 import Template
 
 
 def script_json(data) -> str:
-    """JSON that is safe inside a <script> element."""
+    """JSON that is safe inside a <script> element: no "<" at all, so no text from a
+    document can close the element or open a comment there."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")
 
 
 class RecordLayer(Layer):

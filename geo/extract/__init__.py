@@ -1,0 +1,153 @@
+"""Records from documents: incidents and held areas, each with the sentence behind it.
+
+`read_document` (documents.py) decodes and splits a file; `extract` (events.py)
+reads it into contract rows with places already chosen from the gazetteer;
+`extract_documents` does both for many files, keeps going past unreadable
+ones, and returns tables ready for `geo.pipeline.place_records`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo.extract.areas import area_rows
+from geo.extract.dates import When
+from geo.extract.documents import Document, UnreadableDocument, read_document
+from geo.extract.events import find_events
+from geo.extract.incidents import incident_rows
+from geo.extract.reading import Reading
+from geo.gazetteer import Gazetteer
+from geo.schema import COLUMNS, column_names
+
+__all__ = ["Extracted", "Extraction", "UnreadableDocument", "extract", "extract_documents",
+           "read_document"]
+
+
+@dataclass
+class Extracted:
+    """One document's records, as rows of the contract (dicts keyed by column)."""
+
+    incidents: list[dict]
+    areas: list[dict]
+    notes: list[str]
+
+
+def extract(doc: Document, gazetteer: Gazetteer, source_id: str) -> Extracted:
+    """Incidents and areas of one read document, with their places already chosen."""
+    reading = Reading(doc, gazetteer)
+    if doc.published is None and reading.reference is not None:
+        doc.published, doc.published_from = reading.reference, "latest date in text"
+    incidents = incident_rows(reading, find_events(reading), source_id)
+    areas, notes = area_rows(reading, source_id)
+    return Extracted(incidents, areas, notes)
+
+
+@dataclass
+class Extraction:
+    """Tables of the contract from a set of documents, and what could not be read."""
+
+    incidents: pd.DataFrame
+    areas: pd.DataFrame
+    sources: pd.DataFrame
+    failed: list[str] = field(default_factory=list)  # one message per unreadable file
+    notes: list[str] = field(default_factory=list)
+    left_out: pd.DataFrame | None = None  # extracted rows a review left out
+
+
+def extract_documents(
+    paths: Iterable[str | Path],
+    gazetteer: Gazetteer,
+    published: When | None = None,
+    known_sources: Mapping[str, Mapping] | None = None,
+    encoding: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Extraction:
+    """Read each file and extract its records; an unreadable file is reported, not fatal.
+
+    `known_sources` maps file names to rows of sources.csv: a document listed
+    there keeps its source id and publication date. `published` dates every
+    other document that states no date of its own.
+    """
+    paths = [Path(p) for p in paths]
+    known = {row["file"]: row for row in (known_sources or {}).values()}
+    incidents, areas, sources, failed, notes = [], [], [], [], []
+    used_ids: set[str] = set()
+    for n, path in enumerate(paths, start=1):
+        if progress:
+            progress(n, len(paths), str(path))
+        try:
+            doc = read_document(path, encoding)
+        except UnreadableDocument as err:
+            failed.append(str(err))
+            continue
+        listed = known.get(doc.name)
+        if listed:
+            doc.published = _published(listed["published"]) or doc.published
+            doc.published_from = "sources.csv"
+        elif published is not None and doc.published is None:
+            doc.published, doc.published_from = published, "given"
+        source_id = listed["source_id"] if listed else _source_id(doc, used_ids)
+        used_ids.add(source_id)
+        found = extract(doc, gazetteer, source_id)
+        incidents += [dict(row, _line=0) for row in found.incidents]
+        areas += [dict(row, _line=0) for row in found.areas]
+        notes += found.notes
+        if doc.published_from == "latest date in text":
+            notes.append(f"{doc.name}: no publication date in the text; dates without a year "
+                         f"were read against {doc.published.end} (give --published)")
+        if not listed:
+            sources.append(_source_row(doc, source_id))
+    return Extraction(_table(incidents, "incidents"), _table(areas, "areas"),
+                      pd.DataFrame(sources, columns=column_names("sources")), failed, notes)
+
+
+def _published(text: str) -> When | None:
+    from geo.extract.dates import parse_when
+
+    return parse_when(str(text))
+
+
+def _source_id(doc: Document, used: set[str]) -> str:
+    """A readable id from the file name, made unique within the run."""
+    base = re.sub(r"[^a-z0-9]+", "-", Path(doc.name).stem.lower()).strip("-") or "document"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _source_row(doc: Document, source_id: str) -> dict:
+    when = doc.published
+    if when is None:
+        published = ""
+    elif when.precision == "day":
+        published = when.start.isoformat()
+    elif when.precision == "month":
+        published = when.start.isoformat()[:7]
+    else:
+        published = str(when.start.year)
+    return {"source_id": source_id, "title": doc.title or Path(doc.name).stem,
+            "publisher": "not stated (extracted from the document)",
+            "published": published, "file": doc.name}
+
+
+def _table(rows: list[dict], table: str) -> pd.DataFrame:
+    """Rows as a typed frame in contract order, sorted by document and position."""
+    frame = pd.DataFrame(rows, columns=["_line", *column_names(table)])  # drops _headline
+    frame = frame.sort_values(["source_file", "quote_start", column_names(table)[0]],
+                              kind="stable").reset_index(drop=True)
+    frame["_line"] = range(2, len(frame) + 2)
+    for c in COLUMNS[table]:
+        if c.kind in ("int", "precision"):
+            frame[c.name] = pd.array([None if pd.isna(v) else int(v) for v in frame[c.name]],
+                                     dtype="Int64")
+        elif c.kind in ("latitude", "longitude"):
+            frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
+        else:
+            frame[c.name] = frame[c.name].fillna("").astype(str)
+    return frame

@@ -1,0 +1,342 @@
+"""Dates as reports write them, turned into windows with a precision.
+
+Reports date events in many ways: "17 December 2017", "December 17, 2017",
+"2017-12-17", "March 2017", "in early January", "on October 5" (the year left
+to the reader), "last year", "two months later", "the same night". `find_dates`
+finds them in a sentence; `resolve` turns one into a `When`, given what the
+reader knows: the document's publication date (or the date of the report it
+cites) and the event told just before.
+
+A date with no year is the latest such date on or before its reference, since
+reports look back: in a piece published in January 2018, "on December 17" is
+2017-12-17.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "a few": 3, "several": 3,
+}
+# Thirds of a month (days) and of a year (months) for "early", "mid" and "late".
+_PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+_PART_MONTHS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+
+# Full month names anywhere; abbreviations only next to a day or a year ("9 Mar 2020").
+_FULL = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH = rf"(?:{_FULL}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?=\s*\d))"
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+
+
+def _part_re(n: int) -> str:
+    return (rf"(?:(?P<part{n}>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)"
+            r"[\s-]+)?")
+
+
+def _shift_re(n: int) -> str:
+    return rf"(?:,?\s+(?P<shift{n}>last|this|the\s+previous|the\s+following|next)\s+year)?"
+
+
+_NUM = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several"
+
+_PATTERN = re.compile(
+    rf"""
+    (?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b)
+  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR})\b)?{_shift_re(1)})
+  | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})\b(?![.,]?\d)
+        (?:[,.]?\s+(?P<y2>{_YEAR})\b)?{_shift_re(2)})
+  | (?P<my>\b{_part_re(3)}(?P<m3>{_MONTH}),?\s+(?:of\s+)?(?P<y3>{_YEAR})\b)
+  | (?P<last_month_name>\b(?:last|this\s+past)\s+(?P<m5>{_FULL})\b)
+  | (?P<m>\b{_part_re(4)}(?P<m4>{_FULL})\b{_shift_re(4)})
+  | (?P<rel>\b(?i:(?:less\s+than\s+|more\s+than\s+|about\s+|some\s+|nearly\s+)?(?P<rn>{_NUM})\s+
+        (?P<ru>day|week|month|year)s?\s+(?P<rd>later|after(?:wards)?|earlier|before|ago))\b)
+  | (?P<same>\b(?i:(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)|hours\s+later)\b)
+  | (?P<same_month>\b(?i:(?:(?P<smp>later|earlier)\s+)?(?:that|the\s+same)\s+month)\b)
+  | (?P<next>\b(?i:the\s+(?:next|following)\s+(?P<nu>day|morning|night|week|month|year))\b)
+  | (?P<weekday>\b(?i:(?P<wl>last|on|this\s+past|that|on\s+the\s+(?:previous|following)|
+        the\s+(?:previous|following))\s+)(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|
+        Saturday|Sunday)\b)
+  | (?P<this>\b(?i:(?P<tw>earlier\s+this|later\s+this|last|this|the\s+previous)\s+
+        (?P<tu>year|month|week))\b)
+  | (?P<yesterday>\b(?i:yesterday)\b)
+  | (?P<year>\b{_part_re(5)}(?:in\s+|of\s+|since\s+|during\s+)?(?P<y5>{_YEAR})\b(?!-\d\d-))
+    """,
+    re.VERBOSE,
+)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# A bare "May" or "March" is more often a verb than a month: it needs one of these before it.
+_MONTH_CUES = re.compile(
+    r"(?:\b(?:in|on|since|during|until|till|by|from|of|between|through|to|and|or|"
+    r"last|this|next|early|mid|late|before|after)\s+|-)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class When:
+    """An event's dates: the first and last day it may have happened, and the unit known."""
+
+    start: dt.date
+    end: dt.date
+    precision: str  # day, week, month or year
+
+    def capped(self, bound: dt.date) -> When:
+        """No later than `bound` (the date of the report that told of it)."""
+        if self.start <= bound < self.end:
+            return replace(self, end=bound)
+        return self
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression in a text, not yet resolved.
+
+    `kind` says what it needs to resolve: "absolute" (nothing), "yearless" (a
+    reference date), "relative" (the event before), "ago" and "weekday" (the
+    reference date), "year" (nothing: a bare year, too coarse for an event).
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    part: str | None = None
+    shift: int = 0  # years before the reference year ("last year": -1)
+    amount: int = 0
+    unit: str = ""  # day, week, month, year
+
+    @property
+    def precision(self) -> str:
+        """The finest unit this mention can give."""
+        if self.kind in ("absolute", "yearless"):
+            return "day" if self.day else "month" if self.month else "year"
+        if self.kind in ("relative", "ago"):
+            return self.unit
+        return "year" if self.kind == "year" else "day"  # weekday: a day
+
+
+def find_dates(text: str, offset: int = 0) -> list[DateMention]:
+    """Every date expression in `text`, left to right; offsets are shifted by `offset`."""
+    found = []
+    for m in _PATTERN.finditer(text):
+        mention = _mention(m, text)
+        if mention is not None:
+            found.append(replace(mention, start=mention.start + offset,
+                                 end=mention.end + offset))
+    return found
+
+
+def _mention(m: re.Match, text: str) -> DateMention | None:
+    g = m.groupdict()
+    base = {"start": m.start(), "end": m.end(), "text": m.group(0)}
+    part = _part(next((v for k, v in g.items() if k.startswith("part") and v), None))
+    shift = _shift(next((v for k, v in g.items() if k.startswith("shift") and v), None))
+    if g["iso"]:
+        return DateMention(**base, kind="absolute", year=int(g["iy"]), month=int(g["im"]),
+                           day=int(g["id"]))
+    for d, mo, y in (("d1", "m1", "y1"), ("d2", "m2", "y2")):
+        if g[mo] and g[d]:
+            year = int(g[y]) if g[y] else None
+            kind = "absolute" if year else "yearless"
+            return DateMention(**base, kind=kind, year=year, month=_month(g[mo]),
+                               day=int(re.match(r"\d+", g[d]).group()), part=None, shift=shift)
+    if g["my"]:
+        return DateMention(**base, kind="absolute", year=int(g["y3"]), month=_month(g["m3"]),
+                           part=part)
+    if g["last_month_name"]:
+        return DateMention(**base, kind="yearless", month=_month(g["m5"]), shift=-99)
+    if g["m"]:
+        word = g["m4"]
+        if word in ("May", "March") and not part and not _MONTH_CUES.search(text[:m.start()]):
+            return None
+        return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
+    if g["rel"]:
+        amount = _amount(g["rn"])
+        direction = {"later": 1, "after": 1, "afterwards": 1}.get(g["rd"], -1)
+        kind = "ago" if g["rd"] == "ago" else "relative"
+        return DateMention(**base, kind=kind, amount=amount * direction, unit=g["ru"])
+    if g["same"]:
+        return DateMention(**base, kind="relative", amount=0, unit="same")
+    if g["same_month"]:
+        return DateMention(**base, kind="relative", amount=0, unit="month",
+                           part={"later": "late_rest", "earlier": "early_rest"}.get(
+                               (g["smp"] or "").lower()))
+    if g["weekday"]:
+        which = " ".join(g["wl"].lower().split())
+        if which in ("that", "on the following", "the following", "on the previous",
+                     "the previous"):
+            return None  # relative to an event, not to the reference: too loose to trust
+        return DateMention(**base, kind="weekday", day=_WEEKDAYS.index(g["wd"].lower()),
+                           shift=-1 if which == "last" else 0)
+    if g["next"]:
+        unit = {"morning": "day", "night": "day"}.get(g["nu"], g["nu"])
+        return DateMention(**base, kind="relative", amount=1, unit=unit)
+    if g["this"]:
+        which = " ".join(g["tw"].split())
+        amount = -1 if which in ("last", "the previous") else 0
+        return DateMention(**base, kind="ago", amount=amount, unit=g["tu"],
+                           part="to_date" if amount == 0 else None)
+    if g["yesterday"]:
+        return DateMention(**base, kind="ago", amount=-1, unit="day")
+    if g["year"]:
+        return DateMention(**base, kind="year", year=int(g["y5"]), part=part)
+    return None
+
+
+def _month(word: str) -> int:
+    return MONTHS[word.lower().rstrip(".")]
+
+
+def _part(word: str | None) -> str | None:
+    if not word:
+        return None
+    word = word.lower()
+    if "early" in word or "beginning" in word or "start" in word:
+        return "early"
+    if "mid" in word:
+        return "mid"
+    return "late"
+
+
+def _shift(word: str | None) -> int:
+    if not word:
+        return 0
+    word = " ".join(word.lower().split())
+    return {"last": -1, "the previous": -1, "this": 0, "next": 1, "the following": 1}[word]
+
+
+def _amount(word: str) -> int:
+    word = " ".join(word.lower().split())
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def resolve(mention: DateMention, reference: When | None,
+            previous: When | None = None) -> When | None:
+    """The window `mention` stands for, or None when what it needs is unknown.
+
+    `reference` is the latest date the writer can mean (publication, or the
+    cited report); `previous` is the event told before, for "two months later".
+    """
+    if mention.kind == "absolute":
+        return _window(mention.year, mention.month, mention.day, mention.part)
+    if mention.kind == "year":
+        return _window(mention.year, None, None, mention.part)
+    if mention.kind == "yearless":
+        if reference is None:
+            return None
+        return _yearless(mention, reference)
+    if mention.kind == "ago":
+        return None if reference is None else _ago(mention, reference)
+    if mention.kind == "relative":
+        return None if previous is None else _after(mention, previous)
+    if mention.kind == "weekday":
+        if reference is None or reference.precision != "day":
+            return None
+        back = (reference.end.weekday() - mention.day) % 7 or (7 if mention.shift else 0)
+        day = reference.end - dt.timedelta(days=back)
+        return When(day, day, "day")
+    return None
+
+
+def _window(year: int, month: int | None, day: int | None, part: str | None) -> When | None:
+    try:
+        if day:
+            d = dt.date(year, month, day)
+            return When(d, d, "day")
+        if month:
+            last = calendar.monthrange(year, month)[1]
+            first, final = _PART_DAYS.get(part, (1, last))
+            return When(dt.date(year, month, first), dt.date(year, month, min(final, last)),
+                        "month")
+        first, final = _PART_MONTHS.get(part, (1, 12))
+        return When(dt.date(year, first, 1),
+                    dt.date(year, final, calendar.monthrange(year, final)[1]), "year")
+    except ValueError:  # 31 February and the like: not a date
+        return None
+
+
+def _yearless(mention: DateMention, reference: When) -> When | None:
+    ref = reference.end
+    if mention.shift == -99:  # "last September": the latest September before this month
+        year = ref.year if mention.month < ref.month else ref.year - 1
+    else:
+        year = ref.year + mention.shift
+        later = (mention.month, mention.day or 1) > (ref.month, ref.day)
+        if mention.shift == 0 and later and reference.precision != "year":
+            year -= 1
+    return _window(year, mention.month, mention.day, mention.part)
+
+
+def _ago(mention: DateMention, reference: When) -> When | None:
+    ref = reference.end
+    if mention.unit == "year":
+        window = _window(ref.year + mention.amount, None, None, None)
+    elif mention.unit == "month":
+        year, month = _add_months(ref.year, ref.month, mention.amount)
+        window = _window(year, month, None, None)
+    elif mention.unit == "week":
+        day = ref + dt.timedelta(weeks=mention.amount)
+        window = When(day - dt.timedelta(days=3), day + dt.timedelta(days=3), "week")
+    else:
+        day = ref + dt.timedelta(days=mention.amount)
+        window = When(day, day, "day")
+    if window and mention.part == "to_date":  # "this year": up to the reference, not after
+        window = window.capped(ref)
+    return window
+
+
+def _after(mention: DateMention, previous: When) -> When | None:
+    if mention.unit == "same":
+        return previous
+    if mention.unit == "month" and mention.amount == 0:
+        window = _window(previous.start.year, previous.start.month, None, None)
+        if mention.part == "late_rest" and window:
+            return When(previous.start, window.end, "month")
+        return window
+    base = previous.start
+    if mention.unit == "day":
+        day = base + dt.timedelta(days=mention.amount)
+        return When(day, day, "day") if previous.precision == "day" else _window(
+            day.year, day.month, None, None)
+    if mention.unit == "week":
+        day = base + dt.timedelta(weeks=mention.amount)
+        return When(day - dt.timedelta(days=3), day + dt.timedelta(days=3), "week")
+    if mention.unit == "month":
+        year, month = _add_months(base.year, base.month, mention.amount)
+        return _window(year, month, None, None)
+    return _window(base.year + mention.amount, None, None, None)
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def parse_when(text: str) -> When | None:
+    """A publication date as a user or a header writes it: "2018-01", "10 April 2020", ...
+
+    Returns None when `text` is not one date.
+    """
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return _window(int(text[:4]), int(text[5:]), None, None)
+    if re.fullmatch(r"\d{4}", text):
+        return _window(int(text), None, None, None)
+    found = [m for m in find_dates(text) if m.kind in ("absolute", "year")]
+    if len(found) != 1 or found[0].text.strip() != text.rstrip(".").strip():
+        return None
+    return resolve(found[0], None)

@@ -1,0 +1,250 @@
+"""Reading a document: its text, title, publication date, sentences and cited reports.
+
+Everything downstream points into `Document.text` by character offset, so the
+text is kept exactly as decoded (a byte-order mark is the only thing removed):
+`text[quote_start:quote_end]` is the sentence behind a record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.extract.dates import DateMention, When, find_dates, resolve
+
+# Lines that describe the document rather than tell its story.
+_METADATA = re.compile(
+    r"^\s*(?:published|publication(?:\s+date)?|date|posted|updated|last\s+updated|by|"
+    r"authors?|auhtors?|source|tags?|revisions?|volume|issue)\s*[:|]", re.IGNORECASE)
+_PUBLISHED = re.compile(
+    r"^\s*(?:published(?:\s+on)?|publication\s+date|date|posted(?:\s+on)?)\s*[:|-]?\s*(?P<rest>.+)$",
+    re.IGNORECASE)
+# "KABUL, 30 April 2018 —": a wire story's dateline.
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s*(?P<rest>[^—–]{6,40}?)\s*(?:—|–|--)")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vol", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n",
+    "a.k.a", "e.g", "i.e", "approx", "est", "govt", "dept", "prof", "rev", "gov", "sen", "rep",
+}
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_CITATION = re.compile(r"\(([^()]{3,300})\)")
+_HEADER_LINES = 8
+_HEADLINE_MAX = 160
+
+
+class UnreadableDocument(ValueError):
+    """A file that cannot be read as text: empty, binary, or in an unknown encoding."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or a headline, or a caption line) and where it sits."""
+
+    start: int
+    end: int
+    paragraph: int
+    headline: bool = False  # a title line with no full stop
+    metadata: bool = False  # "Date: ...", "Authors: ..."
+    dated: When | None = None  # a headline's date, from the "Date:" line under it
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A report the document cites in parentheses: "(Dawn, December 12, 2017)"."""
+
+    start: int
+    end: int
+    outlet: str
+    date: DateMention  # resolved against the publication date when it has no year
+
+
+@dataclass
+class Document:
+    """A source document, decoded, split and dated."""
+
+    path: str
+    text: str
+    title: str = ""
+    title_span: tuple[int, int] = (0, 0)
+    published: When | None = None
+    published_from: str = ""  # "text", "given", "sources.csv", "latest date in text", ""
+    sentences: list[Sentence] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+def read_document(path: str | Path, encoding: str | None = None) -> Document:
+    """Read and split one document; raise `UnreadableDocument` saying what is wrong.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with its mark are read
+    as they are; anything else needs `encoding`, because a wrong guess turns
+    place names into garbage without a word.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise UnreadableDocument(f"{path}: cannot be read ({err.strerror})") from None
+    return parse_document(str(path), decode(raw, str(path), encoding))
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
+    """Bytes -> text, or `UnreadableDocument` naming the file and the problem."""
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as err:
+            raise UnreadableDocument(f"{name}: cannot be decoded as {encoding} ({err})") from None
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = raw.decode("utf-16")
+    else:
+        if raw.startswith(b"%PDF"):
+            raise UnreadableDocument(f"{name}: is a PDF; convert it to text first "
+                                     "(e.g. pdftotext)")
+        if raw.startswith(b"PK\x03\x04"):
+            raise UnreadableDocument(f"{name}: is a zip archive (Word, ODF?); save it as "
+                                     "plain text first")
+        if b"\x00" in raw[:8192]:
+            raise UnreadableDocument(f"{name}: is binary, not text (NUL bytes)")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise UnreadableDocument(
+                f"{name}: is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); "
+                "save it as UTF-8 or give its encoding with --encoding (e.g. cp1252)") from None
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UnreadableDocument(f"{name}: is empty")
+    return text
+
+
+def parse_document(path: str, text: str) -> Document:
+    """Split `text` into sentences; find its title, publication date and citations."""
+    doc = Document(path=path, text=text)
+    lines = list(_lines(text))
+    doc.title, doc.title_span = _title(text, lines)
+    doc.published = _published(text, lines)
+    doc.published_from = "text" if doc.published else ""
+    doc.sentences = _sentences(text, lines)
+    doc.citations = _citations(text)
+    return doc
+
+
+def _lines(text: str):
+    """(start, end) of each non-blank line, without its line break."""
+    for m in re.finditer(r"[^\r\n]+", text):
+        if m.group().strip():
+            yield m.start(), m.end()
+
+
+def _title(text: str, lines: list[tuple[int, int]]) -> tuple[str, tuple[int, int]]:
+    if not lines:
+        return "", (0, 0)
+    start, end = lines[0]
+    line = text[start:end].strip()
+    if len(line) <= _HEADLINE_MAX and not line.endswith("."):
+        return line, (start, end)
+    return "", (0, 0)
+
+
+def _published(text: str, lines: list[tuple[int, int]]) -> When | None:
+    """The publication date from a "Published:" line or a dateline near the top."""
+    for start, end in lines[:_HEADER_LINES]:
+        line = text[start:end]
+        m = _PUBLISHED.match(line) or _DATELINE.match(line)
+        if not m:
+            continue
+        found = [d for d in find_dates(m.group("rest")) if d.kind == "absolute"]
+        if found:
+            return resolve(found[0], None)
+    return None
+
+
+def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
+    """Sentences with offsets; lines of a hard-wrapped paragraph are joined first."""
+    blocks = _blocks(text, lines)
+    sentences: list[Sentence] = []
+    for paragraph, (start, end) in enumerate(blocks):
+        block = text[start:end]
+        if _METADATA.match(block):
+            sentences.append(Sentence(start, end, paragraph, metadata=True))
+            continue
+        headline = len(block.strip()) <= _HEADLINE_MAX and not block.rstrip().endswith(
+            (".", "!", "”.", '."'))
+        if headline:
+            sentences.append(Sentence(start, end, paragraph, headline=True,
+                                      dated=_dated_below(text, blocks, paragraph)))
+            continue
+        cut = start
+        for m in _SENTENCE_END.finditer(block):
+            stop = start + m.end()
+            if _abbreviation(text, start + m.start()) or _numbered(text, start + m.start()):
+                continue
+            sentences.append(Sentence(cut, stop, paragraph))
+            cut = stop + len(text[stop:end]) - len(text[stop:end].lstrip())
+        if cut < end:
+            sentences.append(Sentence(cut, end, paragraph))
+    return sentences
+
+
+def _blocks(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Paragraphs: a line joins the one before when that one runs on into it."""
+    blocks: list[list[int]] = []
+    for start, end in lines:
+        if blocks:
+            prev_start, prev_end = blocks[-1]
+            previous = text[prev_start:prev_end].rstrip()
+            gap = text[prev_end:start]
+            runs_on = (gap.count("\n") == 1
+                       and not previous.endswith((".", ":", "!", "?", '"', "”"))
+                       and text[start:end].lstrip()[:1].islower())
+            if runs_on:
+                blocks[-1][1] = end
+                continue
+        blocks.append([start, end])
+    return [(s, e) for s, e in blocks]
+
+
+def _dated_below(text: str, blocks: list[tuple[int, int]], index: int) -> When | None:
+    """A headline's date: a "Date:" line below it, with only other metadata between."""
+    for start, end in blocks[index + 1: index + 4]:
+        line = text[start:end]
+        if not _METADATA.match(line):
+            return None
+        m = _PUBLISHED.match(line)
+        if m:
+            found = [d for d in find_dates(m.group("rest")) if d.kind == "absolute"]
+            return resolve(found[0], None) if found else None
+    return None
+
+
+def _abbreviation(text: str, stop: int) -> bool:
+    """Whether the full stop at `stop` ends an abbreviation or an initial, not a sentence."""
+    word = re.search(r"([\w.]+)$", text[max(0, stop - 12):stop])
+    if not word:
+        return False
+    token = word.group(1).lower().strip(".")
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _numbered(text: str, stop: int) -> bool:
+    """A full stop between digits ("March 18. 2017") is a typo in a date, not an end."""
+    return text[stop - 1:stop].isdigit() and text[stop + 1:stop + 3].strip()[:1].isdigit()
+
+
+def _citations(text: str) -> list[Citation]:
+    """Parenthesised references with a date; one entry per report, "; "-separated."""
+    found = []
+    for m in _CITATION.finditer(text):
+        for part in m.group(1).split(";"):
+            dates = [d for d in find_dates(part) if d.kind in ("absolute", "yearless")]
+            if not dates:
+                continue
+            outlet = part[: dates[0].start].strip(" ,–—-")
+            if outlet and len(outlet) <= 80:
+                found.append(Citation(m.start(), m.end(), outlet, dates[0]))
+    return found

@@ -1,0 +1,181 @@
+"""Finding the events of a document, sentence by sentence, in the order it tells them.
+
+A sentence that names a date and something that happened opens an event;
+the sentences after it in the same paragraph tell more of it (the toll, the
+claim) until a new date, a new paragraph, or a different cited report. A
+sentence with two dates tells two events, split at the clause break between
+them. A sentence with no date of its own is dated by the report it cites,
+"(Dawn, December 12, 2017)", and a headline by the "Date:" line under it.
+Events known only to the year ("in late 2019") are too coarse for a point
+on a time slider and are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from geo.extract import cues
+from geo.extract.dates import When
+from geo.extract.documents import Sentence
+from geo.extract.figures import casualties
+from geo.extract.places import Mention
+from geo.extract.reading import Reading
+
+# "Both were claimed by the Islamic State": a sentence about the last two events.
+_BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)\b",
+                   re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\s+|\s+but\s+|—|–|,")
+
+
+@dataclass
+class Event:
+    """An incident as read: the words that opened it and the sentences that told more."""
+
+    when: When
+    clause: tuple[int, int]  # the words that opened it (offsets in the text)
+    first: int  # index of its opening sentence
+    sentences: list[int] = field(default_factory=list)  # its sentences, opening one first
+    places: list[Mention] = field(default_factory=list)  # places its own words name
+    fallback: Mention | None = None  # the paragraph's or the title's place, if it names none
+    cited: list[str] = field(default_factory=list)
+    claim_hint: str | None = None  # from a sentence about several events
+
+
+def find_events(reading: Reading) -> list[Event]:
+    """The document's events in the order told."""
+    return _EventReader(reading).read()
+
+
+class _EventReader:
+    def __init__(self, reading: Reading):
+        self.r = reading
+        self.events: list[Event] = []
+        self.current: Event | None = None  # the event the next sentence may go on telling
+        self.previous: When | None = None  # the last event's dates, for "two days later"
+
+    def read(self) -> list[Event]:
+        for i, s in enumerate(self.r.sentences):
+            if s.metadata:
+                continue
+            if self.current and s.paragraph != self.r.sentences[self.current.first].paragraph:
+                self.current = None
+            self._sentence(i, s)
+        return self.events
+
+    def _sentence(self, i: int, s: Sentence) -> None:
+        dated = self.r.resolved_dates(i, self.previous)
+        opening = [d for d in dated if d.mention.kind != "year"]
+        if opening:
+            self.current = None
+            for clause, d in zip(self._clauses(s, opening), opening, strict=True):
+                if d.when is not None and self._eventful(i, clause):
+                    self._open(i, d.when, clause)
+            return
+        words = self.r.words(i)
+        kind = cues.event_type(words)
+        if dated and kind:
+            self.current = None  # a year-only event: too coarse, and not part of the last
+            return
+        if s.headline:
+            if kind and s.dated and self._eventful(i, (s.start, s.end)):
+                self._open(i, _headline_when(s.dated), (s.start, s.end))
+            self.current = None
+            return
+        cited = self.r.cited_when(i)
+        if self.current and self._goes_on(i, cited):
+            self._go_on(i)
+        elif kind and cited is not None and self._eventful(i, (s.start, s.end)):
+            self._open(i, cited, (s.start, s.end))
+
+    def _goes_on(self, i: int, cited: When | None) -> bool:
+        """Whether undated sentence `i` tells more of the current event."""
+        event = self.current
+        if cited is not None and not _near(cited, event.when):
+            return False
+        own = self.r.cited_labels(i)
+        return not (event.cited and own and not set(own) & set(event.cited))
+
+    def _go_on(self, i: int) -> None:
+        event, words = self.current, self.r.words(i)
+        later = self._same_time_event(i, event)
+        if later is not None:
+            return
+        if _BOTH.match(words) and len(self.events) >= 2:
+            label = cues.first_label(cues.CLAIM_CUES, words)
+            for e in self.events[-2:]:
+                e.claim_hint = label or e.claim_hint
+            return
+        event.sentences.append(i)
+        event.places += self.r.places[i]
+        event.cited += [c for c in self.r.cited_labels(i) if c not in event.cited]
+
+    def _same_time_event(self, i: int, event: Event) -> Event | None:
+        """A second event "the same evening": a new kind of event, not a claim of the last."""
+        s = self.r.sentences[i]
+        for m in self.r.dates[i]:
+            if m.unit != "same":
+                continue
+            after = self.r.text[m.end:s.end]
+            kind = cues.event_type(after)
+            if kind and kind != cues.event_type(told(self.r, event)) and \
+                    cues.first_label(cues.CLAIM_CUES, after) is None:
+                return self._open(i, event.when, (m.start, s.end))
+        return None
+
+    def _open(self, i: int, when: When, clause: tuple[int, int]) -> Event:
+        event = Event(when=when, clause=clause, first=i, sentences=[i])
+        event.places = [m for m in self.r.places[i] if clause[0] <= m.start < clause[1]]
+        if not event.places:
+            event.fallback = self.r.paragraph_place(i) or self.r.title_place
+        event.cited = self.r.cited_labels(i)
+        self.events.append(event)
+        self.current, self.previous = event, when
+        return event
+
+    def _eventful(self, i: int, clause: tuple[int, int]) -> bool:
+        """Whether a clause tells an event: a specific cue, or a vague one with substance.
+
+        "Gunmen stormed" is enough; "the attack" needs a toll, a place or a
+        claim beside it; "similar attacks" (many events at once) needs a toll.
+        """
+        words = self.r.text[clause[0]:clause[1]]
+        cue = cues.trigger(words, self.r.words(i))
+        if cue is None:
+            return False
+        figures = casualties(words)
+        toll = bool(figures["killed"] or figures["injured"])
+        if cues.PLURAL.match(cue.strip()):
+            return toll
+        if not cues.WEAK.match(cue.strip()):
+            return True
+        return bool(toll or any(clause[0] <= m.start < clause[1] for m in self.r.places[i])
+                    or cues.first_label(cues.CLAIM_CUES, words))
+
+    def _clauses(self, s: Sentence, dated: list) -> list[tuple[int, int]]:
+        """Split a sentence between its dates, at the last clause break before each."""
+        bounds = [s.start]
+        for before, after in itertools.pairwise(dated):
+            gap = self.r.text[before.mention.end:after.mention.start]
+            breaks = list(_CLAUSE_BREAK.finditer(gap))
+            bounds.append(before.mention.end + (breaks[-1].start() if breaks else len(gap) // 2))
+        bounds.append(s.end)
+        return list(itertools.pairwise(bounds))
+
+
+def told(reading: Reading, event: Event) -> str:
+    """Everything the document says of an event: its opening clause and later sentences."""
+    own = reading.text[event.clause[0]:event.clause[1]]
+    return " ".join([own, *(reading.words(i) for i in event.sentences[1:])])
+
+
+def _headline_when(dated: When) -> When:
+    """A headline dated by its article: the event is in that month, on or before the date."""
+    return When(dated.start.replace(day=1), dated.end, "month")
+
+
+def _near(cited: When, when: When) -> bool:
+    """Whether a cited report's date fits an event: on it or within a month after."""
+    return when.start - dt.timedelta(days=3) <= cited.end <= when.end + dt.timedelta(days=31)

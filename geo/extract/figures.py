@@ -1,0 +1,122 @@
+"""Death and injury figures as reports state them, with their qualifiers.
+
+"killing at least 20", "more than 70 people ... were killed", "leaving nearly
+30 dead", "wounding some 200", "dozens were injured". A figure is the number
+the text gives, never an estimate of ours; words that name no number
+("dozens", "hundreds") become the least number they can mean (24, 200) with
+the qualifier `at_least`. "No casualties" is a stated zero.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+# Words for an unstated number: the least they can mean.
+_VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200}
+_FEW = {"a dozen": 12, "a score": 20}
+QUALIFIER_WORDS = {
+    "at least": "at_least", "no fewer than": "at_least", "a minimum of": "at_least",
+    "more than": "more_than", "over": "more_than", "upwards of": "more_than",
+    "in excess of": "more_than",
+    "nearly": "about", "almost": "about", "about": "about", "around": "about",
+    "roughly": "about", "approximately": "about", "some": "about", "an estimated": "about",
+    "close to": "about", "just under": "about", "up to": "up_to", "as many as": "up_to",
+}
+
+_WORD_NUMBER = (r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|"
+                + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
+_NUMBER = (rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|"
+           rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine)\s+)?hundred"
+           rf"(?:\s+(?:and\s+)?{_WORD_NUMBER})?|{_WORD_NUMBER}|dozens|scores|hundreds|a\s+dozen|a\s+score)")
+_QUALIFIER = r"(?:(?P<qual>" + "|".join(sorted(QUALIFIER_WORDS, key=len, reverse=True)) + r")\s+)?"
+_FIGURE = _QUALIFIER + _NUMBER
+# Up to a few words between a number and its verb: "70 people, mostly women, were killed";
+# never another harm word ("nine dead and 50 wounded" gives 50 wounded, not nine).
+_HARM_WORDS = (r"killed|killing|dead|died|wounded|wounding|injured|injuring|hurt|slain|"
+               r"perished|martyred|lives")
+_GAP = rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS})\b)[\w'’]+){{0,12}}?[\s,—–-]+"
+_HARM = {
+    "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred",
+               r"killing|killed|kills|claimed\s+the\s+lives\s+of|death\s+toll\s+"
+               r"(?:(?:rose|climbed|reached|stood)\s+(?:to|at)|of|at)"),
+    "injured": (r"injured|wounded|hurt",
+                r"wounding|injuring|wounded|injured"),
+}
+_PATTERNS = {
+    harm: [
+        re.compile(rf"\b(?:{before})\s+{_FIGURE}\b", re.IGNORECASE),
+        re.compile(rf"\b{_FIGURE}{_GAP}(?:(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
+                   rf"(?:\w+ly\s+)?(?:{after})\b", re.IGNORECASE),
+        re.compile(rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
+                   re.IGNORECASE),
+    ]
+    for harm, (after, before) in _HARM.items()
+}
+_NONE = {
+    "killed": re.compile(r"\bno\s+(?:casualties|deaths|fatalities|one\s+was\s+killed)\b|"
+                         r"\bnobody\s+was\s+killed\b", re.IGNORECASE),
+    "injured": re.compile(r"\bno\s+(?:casualties|injuries|one\s+was\s+(?:hurt|injured))\b",
+                          re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A stated number of people killed or injured."""
+
+    value: int
+    qualifier: str  # exact, at_least, about, more_than, up_to
+    start: int
+    end: int
+
+
+def casualties(text: str) -> dict[str, Figure | None]:
+    """The first stated figure for "killed" and for "injured" in `text`."""
+    return {harm: _first(text, harm) for harm in _PATTERNS}
+
+
+def _first(text: str, harm: str) -> Figure | None:
+    found = []
+    after_verb = re.compile(rf"\s+{_FIGURE}\b", re.IGNORECASE)
+    for pattern in _PATTERNS[harm]:
+        for m in pattern.finditer(text):
+            value = number(m.group("num"))
+            if value is None:
+                continue
+            if pattern is _PATTERNS[harm][1] and after_verb.match(text, m.end()):
+                continue  # "two explosions killed 23": the number after the verb is the toll
+            vague = m.group("num").lower() in _VAGUE
+            qualifier = "at_least" if vague else QUALIFIER_WORDS.get(
+                " ".join((m.group("qual") or "").lower().split()), "exact")
+            found.append(Figure(value, qualifier, m.start("num"), m.end("num")))
+            break
+    if found:
+        return min(found, key=lambda f: f.start)
+    none = _NONE[harm].search(text)
+    return Figure(0, "exact", none.start(), none.end()) if none else None
+
+
+def number(word: str) -> int | None:
+    """"1,200" -> 1200, "forty-two" -> 42, "a hundred" -> 100, "dozens" -> 24."""
+    word = " ".join(word.lower().replace("-", " ").split())
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", word):
+        return int(word.replace(",", ""))
+    if word in _VAGUE or word in _FEW:
+        return _VAGUE.get(word) or _FEW[word]
+    if "hundred" in word:
+        head, _, tail = word.partition("hundred")
+        hundreds = ({"": 1, "a": 1} | _UNITS).get(head.strip(), 0)
+        rest = tail.strip().removeprefix("and").strip()
+        return 100 * hundreds + (number(rest) or 0) if hundreds else None
+    parts = word.split()
+    if parts and parts[0] in _TENS:
+        return _TENS[parts[0]] + (_UNITS.get(parts[1], 0) if len(parts) > 1 else 0)
+    return _UNITS.get(word)

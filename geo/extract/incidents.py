@@ -1,0 +1,191 @@
+"""Events as incident records of the contract: type, toll, claim, actor, target and place.
+
+Each event takes the finest place its own words name; failing that the
+place its paragraph was about, then the one the title names, marked as
+approximate (geo_precision 2 at best). An event named in several provinces
+in one breath ("in Jowzjan and Sar-i-Pul provinces") becomes one record per
+province, since a point stands in only one. An event told twice (a headline
+and the body) is one record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from geo.extract import cues
+from geo.extract.events import Event, told
+from geo.extract.figures import casualties
+from geo.extract.places import Mention
+from geo.extract.reading import Reading, finest
+from geo.gazetteer import _distance_km
+from geo.records import stable_id
+
+# "students from Lahore's university", "fighters who defected from ...": where people
+# came from is not where the event was.
+ORIGIN = re.compile(r"\b(?:from|out\s+of|left|fled)\s+(?:the\s+)?$", re.IGNORECASE)
+_SAME_PLACE_KM = 25.0
+_CLAIM_ORDER = ("disputed", "unclaimed", "claimed", "attributed")
+_PLACE_COLUMNS = ("location", "place", "admin2", "country", "latitude", "longitude",
+                  "geo_precision", "geonameid")
+
+
+def incident_rows(reading: Reading, events: list[Event], source_id: str) -> list[dict]:
+    """Contract rows for `events`, one event told twice merged into one."""
+    group = _main_group(reading.text)
+    rows = [row for event in events for row in _rows(reading, event, source_id, group)]
+    return _dedupe(rows)
+
+
+def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> list[dict]:
+    own = reading.text[event.clause[0]:event.clause[1]]
+    rest = " ".join(reading.words(i) for i in event.sentences[1:])
+    everything = told(reading, event)
+    kind = cues.event_type(everything, reading.words(event.first)) or "other"
+    figures, later = casualties(own), casualties(rest)
+    killed = figures["killed"] or later["killed"]
+    injured = figures["injured"] or later["injured"]
+    claimants = cues.claimants(everything)
+    claim = _claim(everything, event.claim_hint, kind)
+    if len(claimants) > 1 and claim == "claimed":
+        claim = "disputed"  # two groups claimed the same attack
+    actor = claimants[0] if claimants else (main_group if kind in cues.ATTACKS else "")
+    start = reading.sentences[event.sentences[0]].start
+    end = reading.sentences[event.sentences[-1]].end
+    base = {
+        "date_start": event.when.start.isoformat(), "date_end": event.when.end.isoformat(),
+        "date_precision": event.when.precision, "event_type": kind,
+        "fatalities": killed.value if killed else None,
+        "fatalities_qualifier": killed.qualifier if killed else "",
+        "injured": injured.value if injured else None,
+        "injured_qualifier": injured.qualifier if injured else "",
+        "target": "" if kind in cues.AGAINST_THE_GROUP else _target(everything),
+        "actor": actor, "assoc_actors": ";".join(claimants[1:]), "claim_status": claim,
+        "source_id": source_id, "source_file": reading.doc.name,
+        "cited_sources": "; ".join(event.cited),
+        "summary": " ".join(reading.text[start:end].split()),
+        "quote_start": start, "quote_end": end,
+        "_headline": reading.sentences[event.first].headline,
+    }
+    rows = []
+    for mention, approximate in _places(reading, event):
+        row = dict(base, **_place_columns(mention, approximate))
+        if mention is None:
+            row["country"] = _country(reading, everything)
+        row["event_id"] = stable_id("incidents", [reading.doc.name, str(event.clause[0]),
+                                                  row["location"], row["place"]])
+        rows.append(row)
+    return rows
+
+
+def _places(reading: Reading, event: Event) -> list[tuple[Mention | None, bool]]:
+    """The event's place (approximate when borrowed), or one per province it names together."""
+    mentions = [m for m in event.places
+                if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])]
+    if not mentions:
+        return [(event.fallback, True)]
+    best = finest(mentions)
+    provinces = {best.place.admin1}
+    for group in {m.group for m in mentions}:
+        named = {m.place.admin1 for m in mentions if m.group == group}
+        if len(named) > 1:
+            provinces |= named
+    if len(provinces) == 1:
+        return [(best, False)]
+    first_named = {p: min(m.start for m in mentions if m.place.admin1 == p) for p in provinces}
+    return [(finest([m for m in mentions if m.place.admin1 == p]), False)
+            for p in sorted(provinces, key=first_named.get)]
+
+
+def _place_columns(mention: Mention | None, approximate: bool) -> dict:
+    if mention is None:
+        return {"location": "", "place": "", "admin2": "", "admin1": "", "country": "",
+                "latitude": None, "longitude": None, "geo_precision": None, "geonameid": None}
+    p = mention.place
+    return {
+        "location": mention.text, "place": p.name, "admin2": p.admin2, "admin1": "",
+        "country": p.country, "latitude": p.latitude, "longitude": p.longitude,
+        "geo_precision": max(p.geo_precision, 2) if approximate else p.geo_precision,
+        "geonameid": p.geonameid,
+    }
+
+
+def _claim(text: str, hint: str | None, kind: str) -> str:
+    """What the text says of responsibility; unsaid, an attack is the group's by attribution."""
+    found = cues.first_label(cues.CLAIM_CUES, text)
+    for label in _CLAIM_ORDER:
+        if label in (found, hint):
+            return label
+    return "n/a" if kind in cues.AGAINST_THE_GROUP else "attributed"
+
+
+def _target(text: str) -> str:
+    return cues.first_label(cues.TARGET_CUES, text) or ""
+
+
+def _main_group(text: str) -> str:
+    """The group the document is about: ISKP when it names it, else the one named most."""
+    counts = {name: len(pattern.findall(text)) for name, pattern in cues.GROUP_PATTERNS}
+    if counts["ISKP"]:
+        return "ISKP"
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ""
+
+
+def _country(reading: Reading, text: str) -> str:
+    """The one country an unplaced event's words name, so its record can say so."""
+    lowered = text.lower()
+    named = {code for key, code in reading.finder.country_names.items()
+             if code in reading.finder.countries_named and re.search(rf"\b{re.escape(key)}\b",
+                                                                     lowered)}
+    return named.pop() if len(named) == 1 else ""
+
+
+def _dedupe(rows: list[dict]) -> list[dict]:
+    """One record per event: a headline and the body's account of it merge."""
+    kept: list[dict] = []
+    for row in rows:
+        twin = next((k for k in kept if _same_event(k, row)), None)
+        if twin is None:
+            kept.append(row)
+        else:
+            _merge(twin, row)
+    for row in kept:
+        row.pop("_headline")
+    return kept
+
+
+def _same_event(a: dict, b: dict) -> bool:
+    headline = a["_headline"] or b["_headline"]  # a headline names an attack loosely
+    attacks = {a["event_type"], b["event_type"]} <= set(cues.ATTACKS)
+    if a["event_type"] != b["event_type"] and not (headline and attacks):
+        return False
+    if a["date_start"] > b["date_end"] or b["date_start"] > a["date_end"]:
+        return False
+    if None not in (a["fatalities"], b["fatalities"]) and a["fatalities"] != b["fatalities"]:
+        return False
+    if a["latitude"] is None and b["latitude"] is None:
+        return a["summary"] == b["summary"]  # the same words twice (a repeated headline)
+    if a["latitude"] is None or b["latitude"] is None:
+        return headline
+    return a["place"] == b["place"] or _distance_km(
+        (a["latitude"], a["longitude"]), (b["latitude"], b["longitude"])) <= _SAME_PLACE_KM
+
+
+def _merge(twin: dict, row: dict) -> None:
+    """Fill what the first account lacks from the second; keep the narrower dates."""
+    if twin["_headline"] and not row["_headline"]:
+        twin["event_type"], twin["_headline"] = row["event_type"], False
+    if twin["latitude"] is None and row["latitude"] is not None:
+        twin.update({c: row[c] for c in _PLACE_COLUMNS})
+    for column in ("fatalities", "fatalities_qualifier", "injured", "injured_qualifier",
+                   "target", "actor", "cited_sources"):
+        if twin[column] in (None, "") and row[column] not in (None, ""):
+            twin[column] = row[column]
+    rank = ("disputed", "claimed", "unclaimed", "attributed", "n/a")
+    twin["claim_status"] = min(twin["claim_status"], row["claim_status"], key=rank.index)
+    start, end = max(twin["date_start"], row["date_start"]), min(twin["date_end"], row["date_end"])
+    if (start, end) != (twin["date_start"], twin["date_end"]):
+        narrower = row if (row["date_start"], row["date_end"]) == (start, end) else None
+        precision = narrower["date_precision"] if narrower else "day" if start == end else \
+            twin["date_precision"]
+        twin.update(date_start=start, date_end=end, date_precision=precision)

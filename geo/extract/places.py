@@ -1,0 +1,276 @@
+"""Place names in running text, resolved through the gazetteer with the document's context.
+
+A place is looked for in runs of capitalised words ("Chapa Dara", "Dasht-e-Barchi",
+"Quetta's"), with the level word written after it ("Mastung district", "the
+villages of Moghul and Sar Dara"). Runs that name a person ("Haji Daud
+Mehsud"), an organisation ("Balochistan Awami Party") or a report ("Express
+Tribune") are not places even when a word in them is; a venue keeps the town
+it is named for ("Kabul University" -> Kabul). Countries are noted as context,
+never returned as places: an event "in Pakistan" has no point worth drawing.
+
+Names the gazetteer matches only in a country the document does not name are
+dropped ("Dubai City hall" in a Kabul report is not a town in India).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from geo.gazetteer import FOCUS, Candidate, Context, Gazetteer, Place
+from geo.names import normalize
+
+_WORD = r"[A-Z][\w’'.]*(?:-[\w’']+)*"
+_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:(?:e|i|al|ul|ud|de)[ \u00a0])?{_WORD})*")
+_LEVEL_AFTER = re.compile(
+    r"[ \u00a0]+(?P<level>districts?|provinces?|villages?|valley|city|town|area|agency|"
+    r"agencies|neighbou?rhood|tehsil|region)\b", re.IGNORECASE)
+_LEVEL_BEFORE = re.compile(
+    r"\b(?P<level>districts?|provinces?|villages?|valleys?|towns?|cities|agencies)\s+of\s+"
+    r"(?:the\s+)?$", re.IGNORECASE)
+_COORDINATED = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s*&\s*)(?:in\s+)?(?:the\s+)?$")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+# Capitalised words that are never part of a place name.
+STOP = {
+    "the", "a", "an", "in", "on", "at", "of", "and", "or", "but", "for", "to", "from", "by",
+    "with", "as", "after", "before", "since", "during", "when", "while", "although", "though",
+    "if", "it", "its", "he", "she", "they", "we", "this", "that", "these", "those", "there",
+    "their", "his", "her", "our", "both", "all", "some", "many", "most", "more", "one", "two",
+    "earlier", "later", "meanwhile", "however", "separately", "similarly", "outside", "inside",
+    "near", "also", "even", "only", "over", "under", "between", "across", "according",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "eid", "ramadan", "nowruz", "muharram", "ashura",
+    "god", "allah", "prophet", "islam", "islamic", "muslim", "muslims", "shia", "shias",
+    "sunni", "sunnis", "sufi", "sufis", "christian", "christians", "sikh", "sikhs", "hindu",
+    "hazara", "hazaras", "pashtun", "pashtuns", "tajik", "tajiks", "uzbek", "uzbeks",
+    "afghan", "afghans", "pakistani", "pakistanis", "american", "us", "un", "nato",
+    "western", "eastern", "northern", "southern", "central", "north", "south", "east", "west",
+    "old", "new", "great", "upper", "lower",
+}
+# Words of headline English: a run of capitalised words is cut at them ("Kabul Under Fire").
+HEADLINE_WORDS = {
+    "under", "over", "after", "against", "amid", "into", "onto", "upon", "inside", "beyond",
+    "fire", "attack", "attacks", "war", "wars", "campaign", "battle", "battles", "blast",
+    "blasts", "bombing", "bombings", "claims", "crisis", "deadly", "death", "deaths", "fear",
+    "fears", "fight", "fighting", "gains", "ground", "hit", "hits", "rise", "rising", "siege",
+    "strike", "strikes", "surge", "terror", "threat", "toll", "urban", "violence", "again",
+    "returns", "return", "comes", "back", "why", "how", "what", "who", "where", "is", "are",
+    "was", "were", "its", "says", "said", "killed", "kills", "dead", "wounded", "hundreds",
+    "dozens", "scores", "target", "targets", "targeted", "suicide", "bomber", "bombers",
+    "militants", "fighters", "insurgents", "shadow", "shadows", "front", "line", "lines",
+}
+# A run holding one of these names a person: no place in it.
+PERSON = {
+    "mullah", "mulla", "haji", "hajji", "qari", "maulvi", "maulana", "mawlawi", "sheikh",
+    "shaikh", "hafiz", "abu", "abdul", "abdel", "mohammad", "muhammad", "mohammed", "ahmad",
+    "mr", "mrs", "ms", "dr", "president", "general", "gen", "governor", "commander", "imam",
+    "amir", "emir", "minister", "spokesman", "spokesperson", "chief", "colonel", "captain",
+    "leader", "ustad", "ustaz", "engineer", "sayed", "syed", "sardar", "malik", "khan",
+}
+# A run holding one of these names an organisation, a publication or an event.
+ORGANISATION = {
+    "state", "party", "movement", "front", "agency", "news", "press", "times", "tribune",
+    "today", "post", "monitor", "intelligence", "division", "brigade", "army", "corps",
+    "force", "forces", "group", "network", "council", "shura", "taliban", "taleban",
+    "lashkar", "jaish", "tehrik", "jamaat", "jamiat", "sipah", "daesh", "khorasan",
+    "khurasan", "publication", "dossier", "analysts", "foundation", "institute", "ministry",
+    "department", "commission", "committee", "tv", "radio", "channel", "express", "dawn",
+    "pajhwok", "tolo", "tolonews", "reuters", "afp", "bbc", "associated", "voice", "nation",
+    "children", "cross", "crescent", "nations", "union", "program", "programme", "operation",
+    "line", "world", "war",
+}
+# A run ending in one of these names a venue: the place is the words before it.
+VENUE = {
+    "university", "college", "hospital", "airport", "hotel", "mosque", "shrine", "market",
+    "bazaar", "road", "square", "stadium", "embassy", "consulate", "club", "school",
+    "academy", "prison", "jail", "bridge", "gate", "park", "hall", "center", "centre",
+    "cantonment", "church", "compound", "camp", "base", "palace", "office", "cemetery",
+}
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place named in the text: the words as written, where, and what they resolve to."""
+
+    text: str
+    start: int
+    end: int
+    place: Place
+    group: int  # mentions joined by "and" or commas share a group
+
+
+@dataclass(frozen=True)
+class Name:
+    """A capitalised name in the text, not yet looked up."""
+
+    query: str  # what to look up, with the level word: "Mastung district"
+    text: str  # as written
+    start: int
+    end: int
+    group: int
+    initial: bool  # the name opens its sentence
+
+
+def find_mentions(text: str, start: int, end: int, group_base: int = 0,
+                  common: frozenset[str] = frozenset()) -> list[Name]:
+    """Candidate place names in text[start:end], not yet looked up.
+
+    `common` holds words the document writes in lower case: a capitalised
+    run is cut at them, so a headline's "Kabul Under Fire" gives "Kabul".
+    Names joined by "and" or commas share a `group`, and share the level
+    word written after the last of them ("Achin, Nazyan and Deh Bala districts").
+    """
+    found: list[Name] = []
+    group, last_end, pending_level = group_base, None, None
+    for run, run_start in _runs(text, start, end, common | HEADLINE_WORDS):
+        words, s = _trim(run, run_start)
+        if not words:
+            continue
+        lowered = {w.lower().strip(".’'") for w in words.split()}
+        if lowered & PERSON or lowered & ORGANISATION:
+            last_end = None
+            continue
+        query = _POSSESSIVE.sub("", words)
+        e = s + len(query)
+        level = None if query != words else _LEVEL_AFTER.match(text, e, end)
+        shown_end = level.end() if level else e
+        coordinated = last_end is not None and _COORDINATED.match(text[last_end:s] or " x")
+        if not coordinated:
+            group += 1
+            before = _LEVEL_BEFORE.search(text, max(start, s - 40), s)
+            pending_level = before.group("level") if before else None
+        hint = (level.group("level") if level else None) or pending_level
+        if hint:
+            query = f"{query} {_singular(hint)}"
+        if level and coordinated:
+            found = [_with_hint(n, level.group("level")) if n.group == group else n
+                     for n in found]
+        initial = not text[start:s].strip() or bool(re.search(r"[.!?:]\s*$", text[start:s]))
+        found.append(Name(query, text[s:shown_end], s, shown_end, group, initial))
+        last_end = shown_end
+    return found
+
+
+def _runs(text: str, start: int, end: int, common: frozenset[str]):
+    """(words, offset) of each run of capitalised words, cut at common words and after
+    a possessive ("Quetta's Jinnah Town" gives "Quetta's" and "Jinnah Town")."""
+    for m in _RUN.finditer(text, start, end):
+        piece: list[str] = []
+        piece_start = m.start()
+        for w in re.finditer(r"\S+", m.group()):
+            word, at = w.group(), m.start() + w.start()
+            if word.lower() in common and piece:
+                yield " ".join(piece), piece_start
+                piece = []
+            if word.lower() not in common:
+                if not piece:
+                    piece_start = at
+                piece.append(word)
+            if _POSSESSIVE.search(word) and piece:
+                yield " ".join(piece), piece_start
+                piece = []
+        if piece:
+            yield " ".join(piece), piece_start
+
+
+def _singular(level: str) -> str:
+    level = level.lower()
+    return {"agencies": "agency", "cities": "city"}.get(level, level.rstrip("s"))
+
+
+def _with_hint(name: Name, level: str) -> Name:
+    if normalize(name.query)[1]:
+        return name
+    return replace(name, query=f"{name.query} {_singular(level)}")
+
+
+def _trim(words: str, start: int) -> tuple[str, int]:
+    """Drop stop words from both ends of a run of capitalised words."""
+    parts = words.split()
+    while parts and parts[0].lower().strip(".’'") in STOP:
+        start += len(parts[0]) + 1
+        parts = parts[1:]
+        while parts and not parts[0][:1].isupper():
+            start += len(parts[0]) + 1
+            parts = parts[1:]
+    while parts and (parts[-1].lower().strip(".’'") in STOP or not parts[-1][:1].isupper()):
+        parts = parts[:-1]
+    text = " ".join(parts)
+    return text.rstrip("."), start
+
+
+class PlaceFinder:
+    """Resolves a document's place names, each name once, with the document's context."""
+
+    def __init__(self, gazetteer: Gazetteer, text: str):
+        self.gazetteer = gazetteer
+        self._lowercase = set(re.findall(r"\b[a-z][a-z'’-]+\b", text))
+        self.country_names = gazetteer.country_names
+        self.countries_named: set[str] = set()
+        self._found: dict[tuple[str, bool], list[Candidate]] = {}
+        self._context = Context()
+
+    def prepare(self, names: list[Name]) -> None:
+        """Look every name up once, then set the context from the unambiguous ones."""
+        for name in names:
+            for query in _queries(name):
+                key = normalize(query)[0]
+                if key in self.country_names:
+                    self.countries_named.add(self.country_names[key])
+        confident = []
+        for name in names:
+            found = self._candidates(name)
+            if len(found) == 1 or (len(found) > 1 and found[0].score - found[1].score >= 0.1):
+                confident.append(found[0].place)
+        if confident:
+            lat = sum(p.latitude for p in confident) / len(confident)
+            lon = sum(p.longitude for p in confident) / len(confident)
+            self._context = Context(frozenset(p.admin1 for p in confident if p.admin1),
+                                    (lat, lon))
+
+    def resolve(self, name: Name) -> Mention | None:
+        """The place `name` names, or None when it names none we can trust."""
+        found = self._candidates(name)
+        if not found:
+            return None
+        best = self.gazetteer.in_context(found, self._context)[0]
+        return Mention(name.text, name.start, name.end, best.place, name.group)
+
+    def _candidates(self, name: Name) -> list[Candidate]:
+        for query in _queries(name):
+            key = (query, name.initial)
+            if key not in self._found:
+                self._found[key] = self._lookup(query, name.initial)
+            found = self._found[key]
+            if found:
+                return found
+        return []
+
+    def _lookup(self, query: str, initial: bool) -> list[Candidate]:
+        key, _ = normalize(query)
+        if not key or key in self.country_names:
+            return []
+        single = " " not in key
+        if initial and single and key in self._lowercase:
+            return []  # a common word that opens a sentence, not a name
+        allowed = set(FOCUS) | self.countries_named
+        found = [c for c in self.gazetteer.candidates(query)
+                 if c.place.country in allowed and not (c.matched == "skeleton" and initial)]
+        return found
+
+
+def _queries(name: Name) -> list[str]:
+    """What to look up for a run: all of it, then the town a venue or a unit is named for."""
+    words = name.query.split()
+    queries = [name.query]
+    if len(words) > 1 and words[-1].lower() in VENUE:
+        queries.append(" ".join(words[:-1]))
+    for i, word in enumerate(words):
+        if "-" in word:
+            head, _, tail = word.partition("-")
+            if _ACRONYM.match(head) and tail[:1].isupper():
+                queries.append(" ".join([*words[:i], tail, *words[i + 1:]]))
+    return queries

@@ -1,0 +1,185 @@
+"""One pass over a document: each sentence's dates, cited reports and places, found once.
+
+Everything the event and area readers ask of a sentence is computed here up
+front, so reading stays linear in the length of the document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from geo.extract.dates import DateMention, When, find_dates, resolve
+from geo.extract.documents import Citation, Document, Sentence
+from geo.extract.places import Mention, PlaceFinder, find_mentions
+from geo.gazetteer import Gazetteer
+
+_LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A date expression of a sentence and the window it resolved to (None: unresolvable)."""
+
+    mention: DateMention
+    when: When | None
+
+
+class Reading:
+    """A document with what each of its sentences says about when, where and who told it."""
+
+    def __init__(self, doc: Document, gazetteer: Gazetteer):
+        self.doc = doc
+        self.text = doc.text
+        self.sentences = doc.sentences
+        self.reference = doc.published or estimated_publication(doc)
+        self.citations = _by_sentence(doc.sentences, doc.citations, lambda c: c.start)
+        # Dates inside a citation date the report, not the event.
+        self.dates = [
+            [m for m in found if not any(c.start <= m.start < c.end for c in cited)]
+            for found, cited in zip(_by_sentence(doc.sentences, find_dates(doc.text),
+                                                 lambda m: m.start),
+                                    self.citations, strict=True)
+        ]
+        self.finder, self.places = _places(doc, gazetteer)
+        title = [m for i, s in enumerate(doc.sentences)
+                 if (s.start, s.end) == doc.title_span for m in self.places[i]]
+        self.title_place = finest(title)
+
+    def words(self, i: int) -> str:
+        return self.text[self.sentences[i].start:self.sentences[i].end]
+
+    def cited_when(self, i: int) -> When | None:
+        """The date of the report cited for sentence `i`.
+
+        A sentence with no citation borrows the next one's when that sentence
+        is undated too: analysts cite once for a run of statements.
+        """
+        cited = self.citations[i]
+        following = i + 1
+        if not cited and following < len(self.sentences) and \
+                self.sentences[following].paragraph == self.sentences[i].paragraph and \
+                not self.dates[following]:
+            cited = self.citations[following]
+        for c in cited:
+            when = resolve(c.date, self.reference)
+            if when is not None:
+                return when
+        return None
+
+    def cited_labels(self, i: int) -> list[str]:
+        """The reports sentence `i` cites, as "Outlet, YYYY-MM-DD"."""
+        labels = []
+        for c in self.citations[i]:
+            when = resolve(c.date, self.reference)
+            label = f"{c.outlet}, {iso(when)}" if when else c.outlet
+            if label not in labels:
+                labels.append(label)
+        return labels
+
+    def resolved_dates(self, i: int, previous: When | None) -> list[Dated]:
+        """Sentence `i`'s own dates, resolved.
+
+        A year written in the sentence gives the year of a day written without
+        one ("the deadliest attack of 2019 came on August 17"); a cited report
+        bounds a date the text leaves open ("in early January ... (Times,
+        January 2)").
+        """
+        mentions = [m for m in self.dates[i] if m.unit != "same"]
+        # "Less than three weeks later, on 25 March 2020": the date is the written one.
+        fixed = [m for m in mentions if m.kind in ("absolute", "yearless")]
+        mentions = [m for m in mentions if m.kind != "relative"
+                    or not any(0 <= f.start - m.end <= 40 for f in fixed)]
+        years = {m.year for m in mentions if m.kind == "year"}
+        cited = self.cited_when(i)
+        found = []
+        for m in mentions:
+            if m.kind == "year" and any(o.kind == "yearless" for o in mentions):
+                continue
+            reference = self.reference
+            if m.kind == "yearless" and m.shift == 0 and len(years) == 1:
+                year_end = dt.date(years.pop(), 12, 31)
+                reference = When(year_end, year_end, "day")
+            elif m.kind == "yearless" and m.shift == 0 and cited is not None:
+                reference = cited
+            when = resolve(m, reference, previous)
+            if when is not None and cited is not None and m.kind != "absolute":
+                when = when.capped(cited.end)
+            found.append(Dated(m, when))
+        return found
+
+    def paragraph_place(self, i: int) -> Mention | None:
+        """The finest place of the nearest earlier sentence of the paragraph that names one."""
+        paragraph = self.sentences[i].paragraph
+        for j in range(i - 1, -1, -1):
+            if self.sentences[j].paragraph != paragraph:
+                break
+            if self.places[j]:
+                return finest(self.places[j])
+        return None
+
+
+def finest(mentions: list[Mention]) -> Mention | None:
+    """The most precise place named, the first of equals."""
+    if not mentions:
+        return None
+    return min(mentions, key=lambda m: (m.place.geo_precision, m.start))
+
+
+def iso(when: When | None) -> str:
+    """A window as ISO text at its precision: 2017-12-17, 2017-12 or 2017."""
+    if when is None:
+        return ""
+    if when.precision in ("day", "week"):
+        return when.start.isoformat()
+    return when.start.isoformat()[:7] if when.precision == "month" else str(when.start.year)
+
+
+def estimated_publication(doc: Document) -> When | None:
+    """No date line: the latest full date in the text, or the year after a cited "last year".
+
+    "December 17 last year" beside "(The Nation, December 17, 2017)" says the
+    piece was written in 2018 or later.
+    """
+    latest = None
+    for m in find_dates(doc.text):
+        if m.kind == "absolute" and m.day:
+            when = resolve(m, None)
+            if when and (latest is None or when.end > latest):
+                latest = when.end
+    if latest is None:
+        return None
+    for s in doc.sentences:
+        if _LAST_YEAR.search(doc.text, s.start, s.end):
+            for c in doc.citations:
+                if s.start <= c.start < s.end and c.date.year:
+                    latest = max(latest, dt.date(c.date.year + 1, 1, 1))
+    return When(latest, latest, "day")
+
+
+def _by_sentence(sentences: list[Sentence], items: list, position) -> list[list]:
+    """Items bucketed by the sentence their position falls in."""
+    starts = [s.start for s in sentences]
+    buckets: list[list] = [[] for _ in sentences]
+    for item in items:
+        at = position(item)
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0 and at < sentences[i].end:
+            buckets[i].append(item)
+    return buckets
+
+
+def _places(doc: Document, gazetteer: Gazetteer) -> tuple[PlaceFinder, list[list[Mention]]]:
+    """Every sentence's places, each name resolved once with the document's context."""
+    common = frozenset(re.findall(r"\b[a-z][a-z'’-]+\b", doc.text)) - {"e", "i"}
+    raws = []
+    for i, s in enumerate(doc.sentences):
+        raws.append(find_mentions(doc.text, s.start, s.end, group_base=i * 1000, common=common))
+    finder = PlaceFinder(gazetteer, doc.text)
+    finder.prepare([r for found in raws for r in found])
+    return finder, [[m for m in map(finder.resolve, found) if m] for found in raws]
+
+
+__all__ = ["Citation", "Dated", "Reading", "estimated_publication", "finest", "iso"]

@@ -1,0 +1,297 @@
+"""Extraction from documents: scored against the development set and on texts it was not
+tuned on, and pinned behaviour by behaviour on small documents written for these tests."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.extract import extract_documents, read_document
+from geo.extract.dates import parse_when
+from geo.extract.documents import UnreadableDocument
+from maps.cli import main
+from tests.conftest import ROOT, SEEDS, require_shared
+
+HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
+
+
+def score(gold: Path, out: Path) -> dict:
+    """The project's scorer, run as its README says."""
+    scorer = require_shared("eval/score.py")
+    result = subprocess.run([sys.executable, str(scorer), str(gold), str(out / "incidents.csv"),
+                             str(out / "areas.csv"), "--json"],
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def ratio(fraction: str) -> float:
+    right, total = map(int, fraction.split("/"))
+    return right / total if total else 1.0
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def extract_one(tmp_path, gazetteer, text: str, published: str | None = None) -> list[dict]:
+    path = write(tmp_path, "note.txt", text)
+    found = extract_documents([path], gazetteer,
+                              published=parse_when(published) if published else None)
+    return found.incidents.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def development(tmp_path_factory) -> tuple[Path, dict]:
+    docs = sorted(require_shared("eval/docs").glob("*.txt"))
+    out = tmp_path_factory.mktemp("eval")
+    assert main(["extract", *map(str, docs), "--out", str(out)]) == 0
+    return out, score(require_shared("eval/gold.json"), out)
+
+
+def test_development_set_meets_every_target(development):
+    _, result = development
+    incidents = result["incidents"]
+    assert incidents["recall"] >= 0.9, incidents["misses"]
+    assert incidents["precision"] >= 0.85, incidents["extras"]
+    assert ratio(incidents["fatalities_right"]) >= 0.9
+    assert ratio(incidents["admin1_right"]) >= 0.95
+    assert ratio(incidents["claim_right"]) >= 0.8
+    assert result["areas"]["found"] == result["areas"]["gold"], result["areas"]["misses"]
+
+
+def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path):
+    # Written by a helper who saw neither the extractor nor the development set;
+    # first run (before any fix they prompted): recall 0.71, precision 0.89.
+    out = tmp_path / "heldout"
+    assert main(["extract", *map(str, sorted(HELDOUT.glob("*.txt"))), "--out", str(out)]) == 0
+    incidents = score(HELDOUT / "gold.json", out)["incidents"]
+    assert incidents["recall"] >= 0.9, incidents["misses"]
+    assert incidents["precision"] >= 0.85, incidents["extras"]
+    assert ratio(incidents["admin1_right"]) >= 0.95
+
+
+def test_every_record_quotes_its_sentence_by_offset(development):
+    out, _ = development
+    docs = {p.name: p.read_text(encoding="utf-8")
+            for p in require_shared("eval/docs").glob("*.txt")}
+    for table in ("incidents", "areas"):
+        for row in rows(out / f"{table}.csv"):
+            quoted = docs[row["source_file"]][int(row["quote_start"]):int(row["quote_end"])]
+            assert " ".join(quoted.split()) == row["summary"]
+
+
+def test_extracted_files_load_back_as_records_and_build_a_map(development, tmp_path):
+    out, _ = development
+    built = tmp_path / "map"
+    assert main(["build", "--incidents", str(out / "incidents.csv"), "--areas",
+                 str(out / "areas.csv"), "--sources", str(out / "sources.csv"),
+                 "--no-basemap", "--out", str(built)]) == 0
+    assert len(rows(built / "incidents.csv")) == len(rows(out / "incidents.csv"))
+
+
+def test_seed_documents_yield_most_curated_incidents_dated_to_the_day_or_month(
+        tmp_path, placed):
+    docs = [require_shared(f"seeds/{name}") for name in ("000_42fb193f511c7a27.txt",
+                                                          "003_e4a08d6225cd5825.txt")]
+    assert main(["extract", *map(str, docs), "--sources", str(SEEDS / "sources.csv"),
+                 "--out", str(tmp_path)]) == 0
+    found = rows(tmp_path / "incidents.csv")
+    curated = [r for r in rows(SEEDS / "incidents.csv") if r["date_precision"] in ("day", "month")]
+    points = {r["event_id"]: (r["latitude"], r["longitude"])
+              for r in placed.incidents.to_dict("records")}
+    used: set[int] = set()
+    matched = 0
+    for seed in curated:
+        for n, row in enumerate(found):
+            if n in used or row["source_file"] != seed["source_file"]:
+                continue
+            if row["date_start"] > seed["date_end"] or row["date_end"] < seed["date_start"]:
+                continue
+            where = points.get(seed["event_id"])
+            if where is None:  # a curated event with no place: same kind, no place either
+                ok = not row["latitude"] and row["event_type"] == seed["event_type"]
+            else:
+                ok = bool(row["latitude"]) and _km(where, (row["latitude"], row["longitude"])) <= 50
+            if ok:
+                used.add(n)
+                matched += 1
+                break
+    assert matched / len(curated) >= 0.8, f"{matched}/{len(curated)}"
+
+
+def _km(a, b) -> float:
+    from geo.gazetteer import _distance_km
+
+    return _distance_km(tuple(map(float, a)), tuple(map(float, b)))
+
+
+def test_yearless_and_relative_dates_are_read_against_the_publication_date(tmp_path, gazetteer):
+    text = ("Quetta notes\nPublished: 20 December 2017\n\n"
+            "On 12 August a truck bomb hit a military vehicle in Quetta, killing 15. "
+            "Two days later gunmen stormed a checkpoint in Mastung, killing four police.\n\n"
+            "And last Sunday two attackers raided a church in Quetta, killing nine.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["date_start"], r["place"], r["fatalities"]) for r in found] == [
+        ("2017-08-12", "Quetta", 15), ("2017-08-14", "Mastung", 4),
+        ("2017-12-17", "Quetta", 9)]
+
+
+def test_publication_date_from_the_user_when_the_text_has_none(tmp_path, gazetteer):
+    text = "Kunar\n\nIn early January an airstrike in Chapa Dara district killed 11 fighters.\n"
+    found = extract_one(tmp_path, gazetteer, text, published="2019-02")
+    assert (found[0]["date_start"], found[0]["date_end"]) == ("2019-01-01", "2019-01-10")
+    assert found[0]["event_type"] == "airstrike"
+    assert found[0]["claim_status"] == "n/a"
+
+
+def test_two_events_in_one_sentence_stay_apart(tmp_path, gazetteer):
+    text = ("Leaders\nPublished: 1 August 2017\n\n"
+            "A bomb killed 12 people at a market in Jalalabad in April 2017, and in July 2017 "
+            "gunmen killed six guards at a checkpoint in Kunduz.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["date_start"][:7], r["place"], r["fatalities"]) for r in found] == [
+        ("2017-04", "Jalālābād", 12), ("2017-07", "Kunduz", 6)]
+
+
+def test_one_event_told_in_a_headline_and_the_body_is_one_record(tmp_path, gazetteer):
+    text = ("Suicide bombing hits Kabul wedding hall\nPublished: 19 August 2019\n\n"
+            "On 17 August a suicide bomber killed 63 guests at a wedding hall in Kabul. "
+            "The group claimed the attack through Amaq.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert len(found) == 1
+    assert (found[0]["date_start"], found[0]["fatalities"], found[0]["claim_status"]) == (
+        "2019-08-17", 63, "claimed")
+
+
+def test_claim_status_follows_the_texts_cues(tmp_path, gazetteer):
+    text = ("Claims\nPublished: 30 May 2019\n\n"
+            "On 12 April 2019 a bomb exploded at a market in Quetta, killing 20. "
+            "The Islamic State and Lashkar-e-Jhangvi both claimed it.\n\n"
+            "On 3 May 2019 a bomb killed five people in Peshawar. No group claimed it.\n\n"
+            "On 20 May 2019 gunmen killed seven in Kabul. The Taliban denied involvement.\n\n"
+            "On 25 May 2019 gunmen attacked a shrine in Kabul and killed three. "
+            "Officials attributed the attack to the group.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [r["claim_status"] for r in found] == ["disputed", "unclaimed", "disputed",
+                                                  "attributed"]
+    assert found[0]["assoc_actors"] == "Lashkar-e-Jhangvi"
+
+
+def test_a_country_alone_is_no_place_to_map(tmp_path, gazetteer):
+    text = ("Province\nPublished: 30 May 2019\n\n"
+            "In May 2019 the group released a video announcing a new province for Pakistan.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert found[0]["location"] == "" and found[0]["country"] == "PK"
+
+
+def test_held_areas_are_read_with_their_status_and_end(tmp_path, gazetteer):
+    path = write(tmp_path, "areas.txt", (
+        "Territory\nPublished: 20 April 2020\n\n"
+        "By mid-2015 the group controlled Achin and Deh Bala districts. It ran a training "
+        "camp in the Mamand valley. Its fighters were driven out of their strongholds in "
+        "Achin in late 2019. Recruiters remain active in Karachi.\n"))
+    areas = extract_documents([path], gazetteer).areas.to_dict("records")
+    got = {(a["name"], a["status"], a["date_start"][:7], a["date_end"][:7]) for a in areas}
+    assert got == {("Achin", "control", "2015-05", ""), ("Deh Bala", "control", "2015-05", ""),
+                   ("Mamand", "training_camp", "2015-05", ""),
+                   ("Achin", "base", "2019-09", "2019-12"),
+                   ("Karachi", "presence", "2020-04", "")}
+
+
+def test_same_document_gives_the_same_ids_and_bytes(tmp_path):
+    doc = sorted(HELDOUT.glob("*.txt"))[0]
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["extract", str(doc), "--out", str(first)]) == 0
+    assert main(["extract", str(doc), "--out", str(second)]) == 0
+    for name in ("incidents.csv", "areas.csv", "incidents.geojson", "sources.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    ids = [r["event_id"] for r in rows(first / "incidents.csv")]
+    assert len(ids) == len(set(ids)) > 0
+
+
+def test_reviewed_rows_stick_and_deleted_rows_stay_out(tmp_path, capsys):
+    docs = sorted(HELDOUT.glob("*.txt"))
+    first = tmp_path / "first"
+    assert main(["extract", str(docs[0]), "--out", str(first)]) == 0
+    extracted = rows(first / "incidents.csv")
+    edited, deleted = extracted[0], extracted[1]
+    edited["fatalities"], edited["fatalities_qualifier"] = "99", "exact"
+    review = first / "reviewed.csv"
+    with open(review, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(extracted[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([r for r in extracted if r is not deleted])
+    again = tmp_path / "again"
+    capsys.readouterr()
+    assert main(["extract", str(docs[0]), str(docs[1]), "--review", str(review),
+                 "--out", str(again)]) == 0
+    assert "were left out" in capsys.readouterr().out
+    result = {r["event_id"]: r for r in rows(again / "incidents.csv")}
+    assert result[edited["event_id"]]["fatalities"] == "99"
+    assert deleted["event_id"] not in result
+    assert [r["event_id"] for r in rows(again / "not_in_review.csv")] == [deleted["event_id"]]
+    assert any(r["source_file"] == docs[1].name for r in result.values())  # a new document
+
+
+def test_unreadable_files_are_named_and_the_others_still_extracted(tmp_path, capsys):
+    good = write(tmp_path, "good.txt", "Note\nPublished: 1 May 2017\n\n"
+                 "On 12 April 2017 gunmen killed six guards in Kunduz.\n")
+    empty = write(tmp_path, "empty.txt", "  \n")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    latin = write(tmp_path, "latin.txt", "Caf\u00e9 notes on 12 April 2017 in Kunduz.", "latin-1")
+    pdf = tmp_path / "report.txt"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    missing = tmp_path / "missing.txt"
+    out = tmp_path / "out"
+    code = main(["extract", str(good), str(empty), str(binary), str(latin), str(pdf),
+                 str(missing), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert f"{empty}: is empty" in err
+    assert f"{binary}: is binary" in err
+    assert f"{latin}: is not UTF-8 (byte 0xe9 at offset 3)" in err and "--encoding" in err
+    assert f"{pdf}: is a PDF" in err
+    assert f"{missing}: cannot be read" in err
+    assert [r["place"] for r in rows(out / "incidents.csv")] == ["Kunduz"]
+    assert "[6/6]" in err  # progress
+
+
+def test_other_encodings_read_when_marked_or_named(tmp_path):
+    text = "Note\nPublished: 1 May 2017\n\nOn 12 April 2017 gunmen killed six guards in Kunduz."
+    assert read_document(write(tmp_path, "u16.txt", "\ufeff" + text, "utf-16-le")).text == text
+    assert read_document(write(tmp_path, "bom.txt", "\ufeff" + text)).text == text
+    latin = write(tmp_path, "latin.txt", text.replace("guards", "gard\u00e9s"), "cp1252")
+    with pytest.raises(UnreadableDocument):
+        read_document(latin)
+    assert "gard\u00e9s" in read_document(latin, encoding="cp1252").text
+
+
+def test_no_document_readable_writes_nothing(tmp_path):
+    empty = write(tmp_path, "empty.txt", "")
+    assert main(["extract", str(empty), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_maps_extracted_records_with_the_curated_ones(tmp_path, placed):
+    hostile = write(tmp_path, "hostile.txt", (
+        "Note </script><script>alert(1)</script>\nPublished: 1 May 2017\n\n"
+        "On 12 April 2017 gunmen <img src=x onerror=alert(2)> killed six guards in Kunduz.\n"))
+    assert main(["build", "--docs", str(hostile), "--no-basemap", "--out", str(tmp_path)]) == 0
+    mapped = rows(tmp_path / "incidents.csv")
+    assert len(mapped) == len(placed.incidents) + 1
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "alert(1)" in html  # the text is there, but never as markup
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
