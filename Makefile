@@ -43,6 +43,7 @@ districts: install
 # Benchmarks: figures and ratios against the issues' targets (never run by `make test`).
 bench: install
 	$(BIN)/python -m bench.geocode --cold
+	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.map
 
 bench-map: install

@@ -71,14 +71,18 @@ def test_development_set_meets_every_target(development):
     assert result["areas"]["found"] == result["areas"]["gold"], result["areas"]["misses"]
 
 
-def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path):
-    # Written by a helper who saw neither the extractor nor the development set;
-    # first run (before any fix they prompted): recall 0.71, precision 0.89.
-    out = tmp_path / "heldout"
-    assert main(["extract", *map(str, sorted(HELDOUT.glob("*.txt"))), "--out", str(out)]) == 0
-    incidents = score(HELDOUT / "gold.json", out)["incidents"]
+# Written by helpers who saw neither the extractor nor the development set. Their
+# first runs, before the fixes they prompted: heldout recall 0.71, precision 0.89;
+# heldout2 recall 0.50, precision 0.74.
+@pytest.mark.parametrize("folder", ["heldout", "heldout2"])
+def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path, folder):
+    fixtures = ROOT / "tests" / "fixtures" / folder
+    out = tmp_path / folder
+    assert main(["extract", *map(str, sorted(fixtures.glob("*.txt"))), "--out", str(out)]) == 0
+    incidents = score(fixtures / "gold.json", out)["incidents"]
     assert incidents["recall"] >= 0.9, incidents["misses"]
     assert incidents["precision"] >= 0.85, incidents["extras"]
+    assert ratio(incidents["fatalities_right"]) >= 0.9
     assert ratio(incidents["admin1_right"]) >= 0.95
 
 
@@ -128,6 +132,7 @@ def test_seed_documents_yield_most_curated_incidents_dated_to_the_day_or_month(
                 used.add(n)
                 matched += 1
                 break
+    print(f"seed incidents found: {matched}/{len(curated)}")
     assert matched / len(curated) >= 0.8, f"{matched}/{len(curated)}"
 
 
@@ -295,3 +300,54 @@ def test_build_maps_extracted_records_with_the_curated_ones(tmp_path, placed):
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "alert(1)" in html  # the text is there, but never as markup
     assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_a_list_item_headed_by_place_and_date_dates_the_lines_under_it(tmp_path, gazetteer):
+    text = ("Brief\nPublished: 1 June 2015\n\nKey incidents\n"
+            "1. Karachi, Sindh - 13 May 2015. Gunmen boarded a bus and shot dead at least 43 "
+            "passengers. The group later claimed the massacre.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["date_start"], r["place"], r["fatalities"], r["claim_status"]) for r in found] == [
+        ("2015-05-13", "Karachi", 43, "claimed")]
+    assert found[0]["geo_precision"] == 2  # the place came from the heading, not the sentence
+
+
+def test_a_place_named_inside_another_must_lie_in_it(tmp_path, gazetteer):
+    text = ("Monitor\nPublished: 1 August 2016\n\n"
+            "On 23 July 2016 two blasts hit a march at Deh Mazang square in western Kabul, "
+            "killing at least 80.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["place"], r["fatalities"]) for r in found] == [("Kabul", 80)]
+
+
+def test_where_people_came_from_and_who_spoke_are_not_where_it_happened(tmp_path, gazetteer):
+    text = ("Notes\nPublished: 1 June 2017\n\n"
+            "On 20 May 2017 police in Karachi arrested three students from Lahore.\n\n"
+            "On 22 May 2017 the Nangarhar governor's office said a bomb killed four in Kabul.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [r["place"] for r in found] == ["Karachi", "Kabul"]
+
+
+def test_without_a_publication_date_the_story_moves_forward(tmp_path, gazetteer, capsys):
+    text = ("Notebook\n\nIt opened on 2017-12-28, when a bomber killed 41 in Kabul. "
+            "On April 22nd a bomber killed 57 in Kabul.\n\n"
+            "On the 3rd of August attackers stormed a mosque in Gardez, killing 29.\n")
+    path = write(tmp_path, "notebook.txt", text)
+    found = extract_documents([path], gazetteer)
+    assert [r["date_start"] for r in found.incidents.to_dict("records")] == [
+        "2017-12-28", "2018-04-22", "2018-08-03"]
+    assert any("no publication date" in note for note in found.notes)
+
+
+def test_a_publication_line_at_the_end_is_read(tmp_path, gazetteer):
+    text = ("Spring\n\nOn February 7 a suicide bomber killed at least 20 staff at the Supreme "
+            "Court in Kabul.\n\nFirst published 29 May 2017.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert found[0]["date_start"] == "2017-02-07"
+
+
+def test_a_publication_date_that_is_not_a_date_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", "x.txt", "--published", "spring", "--out", "unused"])
+    assert stop.value.code == 2
+    assert "'spring' is not a date" in capsys.readouterr().err

@@ -132,7 +132,7 @@ def _source_row(doc: Document, source_id: str) -> dict:
     else:
         published = str(when.start.year)
     return {"source_id": source_id, "title": doc.title or Path(doc.name).stem,
-            "publisher": "not stated (extracted from the document)",
+            "publisher": "publisher not stated",
             "published": published, "file": doc.name}
 
 

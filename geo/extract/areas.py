@@ -6,7 +6,8 @@ active in Karachi") gives one area per place it names, less the provinces
 that only say where those places are and the places people came from. An
 area is dated by the clause, its cited report, the headline's date, the
 publication when told in the present tense, the paragraph's last date, or
-else the publication: the text reports it held as of then. "Driven out of their strongholds ... in late 2019" ends it.
+else the publication: the text reports it held as of then. "Driven out of
+their strongholds ... in late 2019" ends it.
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ EVENT_CUES = _table([
                       r"\battackers?\b|\btargeted\b|\bstruck\b|\bassassinat\w+|\bkidnapp\w+|"
                       r"\babduct\w+"),
     ("clash", r"\bclash\w*|\bbattles?\b|\bfighting\b|\bfought\b|\boffensive\b|\bcounter-?attack\w*|"
-              r"\bmilitary\s+operations?\b|\bwiped\s+out\b|\boverr[au]n\b|\bcaptured\s+the\b"),
+              r"\bmilitary\s+operations?\b|\bwiped\s+out\b|\boverr[au]n\b|\bcaptured\s+the\b|"
+              r"\bseized\b|\bretook\b|\bretaken\b|\brecaptured\b"),
     ("arrest", r"\barrest\w*|\bdetain\w*|\bapprehend\w*|\braid(?:s|ed)?\b|\bbusted\b|"
                r"\bcaptured\b"),
     ("surrender", r"\bsurrender\w*|\blaid\s+down\s+(?:their|his)\s+arms\b"),
@@ -76,7 +77,10 @@ CLAIM_CUES = _table([
                   r"claimed\b|\bunclaimed\b|\bnot\s+(?:been\s+)?claimed\b"),
     ("claimed", r"\bclaim(?:ed|ing|s)?\s+(?:responsibility|credit|it|them|both|"
                 r"(?:the|that|this|these|those|a|an)\s+(?!lives\b)\w+)\b|"
-                r"\bclaimed\s*(?:[.;,)]|$)|"
+                r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\b(?:issued|carried|made)\s+a\s+claim\b|"
+                r"\bsaid\s+(?:it|its\s+\w+|the\s+\w+|they)\s+(?:was|were|had\s+been)\s+"
+                r"(?:responsible|theirs|behind)\b|\b(?:said|stated)\s+(?:that\s+)?(?:it|they|"
+                r"one\s+of\s+its\s+\w+|its\s+\w+)\s+(?:had\s+)?carried\s+out\b|"
                 r"\bclaimed\s+by\b|\btook\s+responsibility\b|\bclaim\s+of\s+responsibility\b|"
                 r"\bresponsibility\s+was\s+claimed\b|\bAmaq\b"),
     ("attributed", r"\battributed\s+to\b|\bblamed\b|\bsuspected\b|\bbelieved\s+to\s+be\b|"

@@ -15,11 +15,13 @@ from geo.extract.dates import DateMention, When, find_dates, resolve
 
 # Lines that describe the document rather than tell its story.
 _METADATA = re.compile(
-    r"^\s*(?:published|publication(?:\s+date)?|date|posted|updated|last\s+updated|by|"
-    r"authors?|auhtors?|source|tags?|revisions?|volume|issue)\s*[:|]", re.IGNORECASE)
+    r"^\s*(?:(?:(?:first|originally)\s+)?published(?:\s+on)?\s+\d|"
+    r"(?:published|publication(?:\s+date)?|date|posted|updated|last\s+updated|by|"
+    r"authors?|auhtors?|source|tags?|revisions?|volume|issue|reporting\s+period|"
+    r"methodology)\s*[:|])", re.IGNORECASE)
 _PUBLISHED = re.compile(
-    r"^\s*(?:published(?:\s+on)?|publication\s+date|date|posted(?:\s+on)?)\s*[:|-]?\s*(?P<rest>.+)$",
-    re.IGNORECASE)
+    r"^\s*(?:(?:first|originally)\s+)?(?:published(?:\s+on)?|publication\s+date|date|"
+    r"posted(?:\s+on)?)\s*[:|-]?\s*(?P<rest>.+)$", re.IGNORECASE)
 # "KABUL, 30 April 2018 —": a wire story's dateline.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s*(?P<rest>[^—–]{6,40}?)\s*(?:—|–|--)")
 _ABBREVIATIONS = {
@@ -152,9 +154,12 @@ def _title(text: str, lines: list[tuple[int, int]]) -> tuple[str, tuple[int, int
 
 
 def _published(text: str, lines: list[tuple[int, int]]) -> When | None:
-    """The publication date from a "Published:" line or a dateline near the top."""
-    for start, end in lines[:_HEADER_LINES]:
+    """The publication date from a "Published:" line or a dateline near the top, or a
+    "First published ..." line at the end."""
+    for start, end in [*lines[:_HEADER_LINES], *lines[-3:]]:
         line = text[start:end]
+        if len(line) > _HEADLINE_MAX:
+            continue
         m = _PUBLISHED.match(line) or _DATELINE.match(line)
         if not m:
             continue

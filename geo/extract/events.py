@@ -55,6 +55,7 @@ class _EventReader:
         self.events: list[Event] = []
         self.current: Event | None = None  # the event the next sentence may go on telling
         self.previous: When | None = None  # the last event's dates, for "two days later"
+        self.heading: When | None = None  # a date told on its own ("Karachi - 13 May 2015.")
 
     def read(self) -> list[Event]:
         for i, s in enumerate(self.r.sentences):
@@ -62,6 +63,8 @@ class _EventReader:
                 continue
             if self.current and s.paragraph != self.r.sentences[self.current.first].paragraph:
                 self.current = None
+            if i and s.paragraph != self.r.sentences[i - 1].paragraph:
+                self.heading = None
             self._sentence(i, s)
         return self.events
 
@@ -69,14 +72,24 @@ class _EventReader:
         dated = self.r.resolved_dates(i, self.previous)
         opening = [d for d in dated if d.mention.kind != "year"]
         if opening:
+            before = self.current
             self.current = None
-            for clause, d in zip(self._clauses(s, opening), opening, strict=True):
-                if d.when is not None and self._eventful(i, clause):
+            clauses = self._clauses(s, opening)
+            for clause, d in zip(clauses, opening, strict=True):
+                if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
                     self._open(i, d.when, clause)
-            return
+            if self.current is not None:
+                return
+            if before and all(d.mention.kind == "relative" for d in opening):
+                self.current = before  # "ISKP claimed the attack the next day": more of it
+            elif _heading(self.r.words(i), opening):
+                self.heading = opening[0].when
+                return
+            else:
+                return
         words = self.r.words(i)
         kind = cues.event_type(words)
-        if dated and kind:
+        if dated and not opening and kind:
             self.current = None  # a year-only event: too coarse, and not part of the last
             return
         if s.headline:
@@ -87,8 +100,9 @@ class _EventReader:
         cited = self.r.cited_when(i)
         if self.current and self._goes_on(i, cited):
             self._go_on(i)
-        elif kind and cited is not None and self._eventful(i, (s.start, s.end)):
-            self._open(i, cited, (s.start, s.end))
+        elif kind and (cited or self.heading) and self._eventful(i, (s.start, s.end)):
+            self._open(i, cited or self.heading, (s.start, s.end))
+            self.heading = None
 
     def _goes_on(self, i: int, cited: When | None) -> bool:
         """Whether undated sentence `i` tells more of the current event."""
@@ -128,6 +142,9 @@ class _EventReader:
     def _open(self, i: int, when: When, clause: tuple[int, int]) -> Event:
         event = Event(when=when, clause=clause, first=i, sentences=[i])
         event.places = [m for m in self.r.places[i] if clause[0] <= m.start < clause[1]]
+        taken = any(e.first == i for e in self.events)
+        if not event.places and not taken:  # the sentence's other clause may name it
+            event.places = [m for m in self.r.places[i] if not clause[0] <= m.start < clause[1]]
         if not event.places:
             event.fallback = self.r.paragraph_place(i) or self.r.title_place
         event.cited = self.r.cited_labels(i)
@@ -135,24 +152,32 @@ class _EventReader:
         self.current, self.previous = event, when
         return event
 
-    def _eventful(self, i: int, clause: tuple[int, int]) -> bool:
+    def _eventful(self, i: int, clause: tuple[int, int], whole: bool = True) -> bool:
         """Whether a clause tells an event: a specific cue, or a vague one with substance.
 
-        "Gunmen stormed" is enough; "the attack" needs a toll, a place or a
-        claim beside it; "similar attacks" (many events at once) needs a toll.
+        "Gunmen stormed" is enough; "the attack" needs a toll or a place beside
+        it; "similar attacks" (many events at once) needs a toll. When the
+        clause is the whole sentence, the toll may come in the next sentence.
         """
         words = self.r.text[clause[0]:clause[1]]
         cue = cues.trigger(words, self.r.words(i))
         if cue is None:
             return False
-        figures = casualties(words)
+        figures = casualties(words + " " + (self._next_undated(i) if whole else ""))
         toll = bool(figures["killed"] or figures["injured"])
         if cues.PLURAL.match(cue.strip()):
             return toll
         if not cues.WEAK.match(cue.strip()):
             return True
-        return bool(toll or any(clause[0] <= m.start < clause[1] for m in self.r.places[i])
-                    or cues.first_label(cues.CLAIM_CUES, words))
+        return bool(toll or any(clause[0] <= m.start < clause[1] for m in self.r.places[i]))
+
+    def _next_undated(self, i: int) -> str:
+        """The next sentence of the paragraph when it has no date of its own, else ""."""
+        following = i + 1
+        if following < len(self.r.sentences) and not self.r.dates[following] and \
+                self.r.sentences[following].paragraph == self.r.sentences[i].paragraph:
+            return self.r.words(following)
+        return ""
 
     def _clauses(self, s: Sentence, dated: list) -> list[tuple[int, int]]:
         """Split a sentence between its dates, at the last clause break before each."""
@@ -163,6 +188,13 @@ class _EventReader:
             bounds.append(before.mention.end + (breaks[-1].start() if breaks else len(gap) // 2))
         bounds.append(s.end)
         return list(itertools.pairwise(bounds))
+
+
+def _heading(words: str, opening: list) -> bool:
+    """A date told on its own, as a list item's head: "1. Karachi, Sindh - 13 May 2015."."""
+    d = opening[0]
+    return (len(opening) == 1 and d.when is not None
+            and d.when.precision in ("day", "week", "month") and len(words.split()) <= 10)
 
 
 def told(reading: Reading, event: Event) -> str:

@@ -45,7 +45,8 @@ _HARM_WORDS = (r"killed|killing|dead|died|wounded|wounding|injured|injuring|hurt
 _GAP = rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS})\b)[\w'’]+){{0,12}}?[\s,—–-]+"
 _HARM = {
     "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred",
-               r"killing|killed|kills|claimed\s+the\s+lives\s+of|death\s+toll\s+"
+               r"killing|killed|kills|shot\s+dead|shooting\s+dead|gunned\s+down|massacred|"
+               r"executed|beheaded|claimed\s+the\s+lives\s+of|death\s+toll\s+"
                r"(?:(?:rose|climbed|reached|stood)\s+(?:to|at)|of|at)"),
     "injured": (r"injured|wounded|hurt",
                 r"wounding|injuring|wounded|injured"),

@@ -22,7 +22,12 @@ from geo.records import stable_id
 
 # "students from Lahore's university", "fighters who defected from ...": where people
 # came from is not where the event was.
-ORIGIN = re.compile(r"\b(?:from|out\s+of|left|fled)\s+(?:the\s+)?$", re.IGNORECASE)
+ORIGIN = re.compile(r"\b(?:from|left|fled|roots\s+in|natives?\s+of|hail(?:s|ed)?\s+from|"
+                    r"born\s+in)\s+(?:the\s+)?$", re.IGNORECASE)
+# "the Nangarhar governor's office announced": an institution, not where it happened.
+INSTITUTION = re.compile(r"^(?:'s|’s)?\s+(?:provincial\s+)?(?:governor|police|officials?|"
+                         r"authorities|government|administration|council|spokes(?:man|person))\b",
+                         re.IGNORECASE)
 _SAME_PLACE_KM = 25.0
 _CLAIM_ORDER = ("disputed", "unclaimed", "claimed", "attributed")
 _PLACE_COLUMNS = ("location", "place", "admin2", "country", "latitude", "longitude",
@@ -67,7 +72,7 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
         "_headline": reading.sentences[event.first].headline,
     }
     rows = []
-    for mention, approximate in _places(reading, event):
+    for mention, approximate in _places(reading, event, kind):
         row = dict(base, **_place_columns(mention, approximate))
         if mention is None:
             row["country"] = _country(reading, everything)
@@ -77,16 +82,26 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
     return rows
 
 
-def _places(reading: Reading, event: Event) -> list[tuple[Mention | None, bool]]:
-    """The event's place (approximate when borrowed), or one per province it names together."""
+def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | None, bool]]:
+    """The event's place (approximate when borrowed), or one per province it names together.
+
+    Provinces named together count from the opening clause, and from a later
+    sentence that tells the same kind of event ("... recruited fighters in
+    Jowzjan and Sar-i-Pul provinces"), not from one that only adds colour.
+    """
     mentions = [m for m in event.places
-                if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])]
+                if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])
+                and not INSTITUTION.match(reading.text[m.end:m.end + 40])]
     if not mentions:
         return [(event.fallback, True)]
     best = finest(mentions)
     provinces = {best.place.admin1}
-    for group in {m.group for m in mentions}:
-        named = {m.place.admin1 for m in mentions if m.group == group}
+    same_kind = [i for i in event.sentences[1:] if cues.event_type(reading.words(i)) == kind]
+    telling = [m for m in mentions if event.clause[0] <= m.start < event.clause[1]
+               or any(reading.sentences[i].start <= m.start < reading.sentences[i].end
+                      for i in same_kind)]
+    for group in {m.group for m in telling}:
+        named = {m.place.admin1 for m in telling if m.group == group}
         if len(named) > 1:
             provinces |= named
     if len(provinces) == 1:

@@ -21,7 +21,7 @@ from geo.gazetteer import FOCUS, Candidate, Context, Gazetteer, Place
 from geo.names import normalize
 
 _WORD = r"[A-Z][\w’'.]*(?:-[\w’']+)*"
-_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:(?:e|i|al|ul|ud|de)[ \u00a0])?{_WORD})*")
+_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:(?:e|i|al|ul|ud|de|wa)[ \u00a0])?{_WORD})*")
 _LEVEL_AFTER = re.compile(
     r"[ \u00a0]+(?P<level>districts?|provinces?|villages?|valley|city|town|area|agency|"
     r"agencies|neighbou?rhood|tehsil|region)\b", re.IGNORECASE)
@@ -231,9 +231,12 @@ class PlaceFinder:
             self._context = Context(frozenset(p.admin1 for p in confident if p.admin1),
                                     (lat, lon))
 
-    def resolve(self, name: Name) -> Mention | None:
-        """The place `name` names, or None when it names none we can trust."""
+    def resolve(self, name: Name, within: str | None = None) -> Mention | None:
+        """The place `name` names (in province `within`, if given), or None when it
+        names none we can trust."""
         found = self._candidates(name)
+        if within is not None:
+            found = [c for c in found if c.place.admin1 == within]
         if not found:
             return None
         best = self.gazetteer.in_context(found, self._context)[0]

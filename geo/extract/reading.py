@@ -35,6 +35,7 @@ class Reading:
         self.text = doc.text
         self.sentences = doc.sentences
         self.reference = doc.published or estimated_publication(doc)
+        self.estimated = doc.published is None
         self.citations = _by_sentence(doc.sentences, doc.citations, lambda c: c.start)
         # Dates inside a citation date the report, not the event.
         self.dates = [
@@ -104,6 +105,8 @@ class Reading:
                 reference = When(year_end, year_end, "day")
             elif m.kind == "yearless" and m.shift == 0 and cited is not None:
                 reference = cited
+            elif m.kind == "yearless" and m.shift == 0 and self.estimated and previous:
+                reference = _onwards(m, previous)  # no publication date: the story moves on
             when = resolve(m, reference, previous)
             if when is not None and cited is not None and m.kind != "absolute":
                 when = when.capped(cited.end)
@@ -119,6 +122,15 @@ class Reading:
             if self.places[j]:
                 return finest(self.places[j])
         return None
+
+
+def _onwards(mention: DateMention, previous: When) -> When:
+    """A reference that puts a date without a year on or after the event told before it."""
+    year = previous.start.year
+    if (mention.month, mention.day or 31) < (previous.start.month, previous.start.day):
+        year += 1
+    last = dt.date(year, 12, 31)
+    return When(last, last, "day")
 
 
 def finest(mentions: list[Mention]) -> Mention | None:
@@ -179,7 +191,32 @@ def _places(doc: Document, gazetteer: Gazetteer) -> tuple[PlaceFinder, list[list
         raws.append(find_mentions(doc.text, s.start, s.end, group_base=i * 1000, common=common))
     finder = PlaceFinder(gazetteer, doc.text)
     finder.prepare([r for found in raws for r in found])
-    return finder, [[m for m in map(finder.resolve, found) if m] for found in raws]
+    return finder, [_located(doc.text, finder, found) for found in raws]
+
+
+# "Deh Mazang square in western Kabul", "the Fatehpur area of Jhal Magsi district": the
+# second place says where the first is.
+_LOCATED_BY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:in|of|near|outside)\s+(?:the\s+)?"
+                         r"(?:(?:north|south|east|west|central)\w*\s+)?$|^\s*,\s*$",
+                         re.IGNORECASE)
+
+
+def _located(text: str, finder: PlaceFinder, names: list) -> list[Mention]:
+    """A sentence's places, each kept only where the place that locates it agrees."""
+    found = [(name, finder.resolve(name)) for name in names]
+    kept = []
+    for n, (name, mention) in enumerate(found):
+        if mention is None:
+            continue
+        outer = found[n + 1][1] if n + 1 < len(found) else None
+        if outer is not None and outer.place.geo_precision >= mention.place.geo_precision \
+                and _LOCATED_BY.match(text[mention.end:outer.start]) \
+                and outer.place.admin1 != mention.place.admin1:
+            mention = finder.resolve(name, within=outer.place.admin1)
+            if mention is None:
+                continue
+        kept.append(mention)
+    return kept
 
 
 __all__ = ["Citation", "Dated", "Reading", "estimated_publication", "finest", "iso"]
