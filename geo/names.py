@@ -38,6 +38,7 @@ LEVEL_WORDS = {
 _EZAFE = {"e", "i", "y"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u02bb\u02be\u02bf"), None)
 _VOWELS = re.compile(r"[aeiouwy]")
+_Y_BETWEEN = re.compile(r"(?<=[b-df-hj-np-tv-z])y(?=[aeiou])")
 _REPEATS = re.compile(r"(.)\1+")
 # Below this many consonants a skeleton matches too many unrelated names.
 MIN_SKELETON = 4
@@ -61,6 +62,8 @@ def normalize(name: str) -> tuple[str, str | None]:
         hint = hint or LEVEL_WORDS[words[-1]]
         words = words[:-1]
     words = [w for w in words if w not in _EZAFE] or words
+    # Nazyan, Naziyan, Nazian: a y between letters is written i, iy or y.
+    words = [_Y_BETWEEN.sub("i", w.replace("iy", "i")) for w in words]
     return " ".join(words), hint
 
 

@@ -145,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    placed, sources = _place(args)
+    placed, sources, skipped = _place(args)
     _progress("rendering map")
     fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
                      basemap=args.basemap)
@@ -154,11 +154,11 @@ def run_build(args: argparse.Namespace) -> int:
     (args.out / "map.html").write_text(html, encoding="utf-8")
     write_outputs(placed, args.out, sources, BUILD_FORMATS)
     _report(placed, args.out)
-    return 0
+    return EXIT_SOME_UNREADABLE if skipped else 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    placed, sources = _place(args)
+    placed, sources, _ = _place(args)
     chosen = placed.within(args.since, args.until, sources)
     args.out.mkdir(parents=True, exist_ok=True)
     formats = FORMATS if args.format == "all" else (args.format,)
@@ -178,21 +178,26 @@ def _report(placed: Placed, out: Path) -> None:
         print(f"unresolved records are listed in {out / 'unresolved.csv'}")
 
 
-def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
-    """Load, validate, geocode and join: what build and export share."""
+def _place(args: argparse.Namespace) -> tuple[Placed, dict, int]:
+    """Load, validate, extract (--docs), geocode and join: what build and export share.
+
+    Returns the placed records, the sources by id, and how many documents were skipped.
+    """
     sources, incidents, areas = _load_all(args)
     provinces = gazetteer = None
+    skipped = 0
     if args.docs:
         provinces, gazetteer = _gazetteer()
         extraction = _extract(args.docs, args, gazetteer, sources)
         if extraction is None:
-            raise RecordError([Problem(str(p), 0, "", "", "could not be read")
+            raise RecordError([Problem(str(p), 0, "", "", "could not be read (see above)")
                                for p in args.docs])
         for frame in (extraction.incidents, extraction.areas):
             frame["_line"] = None  # not from a CSV: unresolved.csv names them by id and file
         incidents = pd.concat([incidents, extraction.incidents], ignore_index=True)
         areas = pd.concat([areas, extraction.areas], ignore_index=True)
         sources = pd.concat([sources, extraction.sources], ignore_index=True)
+        skipped = len(extraction.failed)
 
     districts = None
     if args.districts:
@@ -207,7 +212,7 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
                            fallback=fallback)
-    return placed, {row["source_id"]: row for row in sources.to_dict("records")}
+    return placed, {row["source_id"]: row for row in sources.to_dict("records")}, skipped
 
 
 def _gazetteer():
@@ -239,8 +244,7 @@ def run_extract(args: argparse.Namespace) -> int:
                                     list(UNRESOLVED_COLUMNS)))
     if extraction.left_out is not None:
         written.append(export.write_csv(extraction.left_out, args.out / "not_in_review.csv",
-                                        ["table", *column_names("incidents")[:1], "area_id",
-                                         "source_file", "quote_start", "summary"]))
+                                        list(extraction.left_out.columns)))
     print("wrote " + ", ".join(p.name for p in written))
     print(f"documents: {len(args.files)} given, {len(args.files) - len(extraction.failed)} "
           f"read; " + placed.summary())
@@ -261,7 +265,6 @@ def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
         print(f"incident-map: note: {note}", file=sys.stderr)
     if len(extraction.failed) == len(paths):
         return None
-    extraction.left_out = None
     left_out = []
     for path in args.review or []:
         table = _review_table(path)

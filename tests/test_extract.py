@@ -73,8 +73,8 @@ def test_development_set_meets_every_target(development):
 
 # Written by helpers who saw neither the extractor nor the development set. Their
 # first runs, before the fixes they prompted: heldout recall 0.71, precision 0.89;
-# heldout2 recall 0.50, precision 0.74.
-@pytest.mark.parametrize("folder", ["heldout", "heldout2"])
+# heldout2 recall 0.50, precision 0.74; heldout3 recall 0.82, precision 0.92, tolls 14/23.
+@pytest.mark.parametrize("folder", ["heldout", "heldout2", "heldout3"])
 def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path, folder):
     fixtures = ROOT / "tests" / "fixtures" / folder
     out = tmp_path / folder

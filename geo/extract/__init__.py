@@ -16,20 +16,20 @@ from pathlib import Path
 import pandas as pd
 
 from geo.extract.areas import area_rows
-from geo.extract.dates import When
+from geo.extract.dates import When, parse_when
 from geo.extract.documents import Document, UnreadableDocument, read_document
 from geo.extract.events import find_events
 from geo.extract.incidents import incident_rows
-from geo.extract.reading import Reading
+from geo.extract.reading import Reading, iso
 from geo.gazetteer import Gazetteer
 from geo.schema import COLUMNS, column_names
 
-__all__ = ["Extracted", "Extraction", "UnreadableDocument", "extract", "extract_documents",
+__all__ = ["DocumentRecords", "Extraction", "UnreadableDocument", "extract", "extract_documents",
            "read_document"]
 
 
 @dataclass
-class Extracted:
+class DocumentRecords:
     """One document's records, as rows of the contract (dicts keyed by column)."""
 
     incidents: list[dict]
@@ -37,14 +37,14 @@ class Extracted:
     notes: list[str]
 
 
-def extract(doc: Document, gazetteer: Gazetteer, source_id: str) -> Extracted:
+def extract(doc: Document, gazetteer: Gazetteer, source_id: str) -> DocumentRecords:
     """Incidents and areas of one read document, with their places already chosen."""
     reading = Reading(doc, gazetteer)
     if doc.published is None and reading.reference is not None:
         doc.published, doc.published_from = reading.reference, "latest date in text"
     incidents = incident_rows(reading, find_events(reading), source_id)
     areas, notes = area_rows(reading, source_id)
-    return Extracted(incidents, areas, notes)
+    return DocumentRecords(incidents, areas, notes)
 
 
 @dataclass
@@ -87,16 +87,19 @@ def extract_documents(
             continue
         listed = known.get(doc.name)
         if listed:
-            doc.published = _published(listed["published"]) or doc.published
+            doc.published = parse_when(str(listed["published"])) or doc.published
             doc.published_from = "sources.csv"
         elif published is not None and doc.published is None:
             doc.published, doc.published_from = published, "given"
         source_id = listed["source_id"] if listed else _source_id(doc, used_ids)
         used_ids.add(source_id)
         found = extract(doc, gazetteer, source_id)
-        incidents += [dict(row, _line=0) for row in found.incidents]
-        areas += [dict(row, _line=0) for row in found.areas]
+        incidents += found.incidents
+        areas += found.areas
         notes += found.notes
+        if doc.published is None:
+            notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
+            continue
         if doc.published_from == "latest date in text":
             notes.append(f"{doc.name}: no publication date in the text; dates without a year "
                          f"were read against {doc.published.end} (give --published)")
@@ -104,12 +107,6 @@ def extract_documents(
             sources.append(_source_row(doc, source_id))
     return Extraction(_table(incidents, "incidents"), _table(areas, "areas"),
                       pd.DataFrame(sources, columns=column_names("sources")), failed, notes)
-
-
-def _published(text: str) -> When | None:
-    from geo.extract.dates import parse_when
-
-    return parse_when(str(text))
 
 
 def _source_id(doc: Document, used: set[str]) -> str:
@@ -122,23 +119,15 @@ def _source_id(doc: Document, used: set[str]) -> str:
 
 
 def _source_row(doc: Document, source_id: str) -> dict:
-    when = doc.published
-    if when is None:
-        published = ""
-    elif when.precision == "day":
-        published = when.start.isoformat()
-    elif when.precision == "month":
-        published = when.start.isoformat()[:7]
-    else:
-        published = str(when.start.year)
+    """The sources.csv row of an extracted document; its publisher is not known."""
     return {"source_id": source_id, "title": doc.title or Path(doc.name).stem,
-            "publisher": "publisher not stated",
-            "published": published, "file": doc.name}
+            "publisher": "publisher not stated", "published": iso(doc.published),
+            "file": doc.name}
 
 
 def _table(rows: list[dict], table: str) -> pd.DataFrame:
     """Rows as a typed frame in contract order, sorted by document and position."""
-    frame = pd.DataFrame(rows, columns=["_line", *column_names(table)])  # drops _headline
+    frame = pd.DataFrame(rows, columns=["_line", *column_names(table)])
     frame = frame.sort_values(["source_file", "quote_start", column_names(table)[0]],
                               kind="stable").reset_index(drop=True)
     frame["_line"] = range(2, len(frame) + 2)

@@ -32,7 +32,8 @@ EVENT_CUES = _table([
     ("mass_killing", r"\bmassacre\w*|\bbeheaded\b|\bbeheading\w*|\bexecuted\b|\bcarnage\b|"
                      r"\bslaughter\w*"),
     ("bombing", r"\bbomb(?:s|ing|ings|ed|ers?)?\b|\bexplosions?\b|\bexplosives?\b|\bblasts?\b|"
-                r"\bIEDs?\b|\bexploded\b|\bdetonat\w+|\bgrenades?\b|\bmagnetic\s+mine\b"),
+                r"\bIEDs?\b|\bexploded\b|\bdetonat\w+|\bgrenades?\b|\bmagnetic\s+mine\b|"
+                r"\b(?:explosive\s+)?devices?\b"),
     ("armed_assault", r"\bgunm[ae]n\b|\bstormed\b|\bopened\s+fire\b|\bfired\s+(?:on|at|upon)\b|"
                       r"\bshot\s+dead\b|\bshooting\b|\bambush\w*|\bassault\w*|\battack(?:s|ed)?\b|"
                       r"\battackers?\b|\btargeted\b|\bstruck\b|\bassassinat\w+|\bkidnapp\w+|"
@@ -77,7 +78,8 @@ CLAIM_CUES = _table([
                   r"claimed\b|\bunclaimed\b|\bnot\s+(?:been\s+)?claimed\b"),
     ("claimed", r"\bclaim(?:ed|ing|s)?\s+(?:responsibility|credit|it|them|both|"
                 r"(?:the|that|this|these|those|a|an)\s+(?!lives\b)\w+)\b|"
-                r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\b(?:issued|carried|made)\s+a\s+claim\b|"
+                r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\bclaim\s+in\s+(?:the\s+)?name\s+of\b|"
+                r"\bclaim\s+(?:of\s+responsibility\s+)?followed\b|\b(?:issued|carried|made)\s+a\s+claim\b|"
                 r"\bsaid\s+(?:it|its\s+\w+|the\s+\w+|they)\s+(?:was|were|had\s+been)\s+"
                 r"(?:responsible|theirs|behind)\b|\b(?:said|stated)\s+(?:that\s+)?(?:it|they|"
                 r"one\s+of\s+its\s+\w+|its\s+\w+)\s+(?:had\s+)?carried\s+out\b|"
@@ -134,6 +136,8 @@ AREA_CUES = _table([
     ("training_camp", r"\btraining\s+(?:camps?|cent(?:er|re)s?|facilit(?:y|ies)|bases?|"
                       r"grounds?)\b|\btrains?\s+(?:its\s+)?(?:fighters|recruits)\b"),
     ("control", r"-(?:controlled|held)\b|\bcontrolled\s+by\b|\bheld\s+by\b|"
+                r"\bran\s+(?:its\s+own\s+)?(?:courts|checkpoints|tax)|\b(?:collected|levied)\s+"
+                r"tax(?:es)?\b|\btax\s+collection\s+in\b|\bgoverned\b|"
                 r"\bcontrolled\b(?!\s+by\s+(?:the\s+)?(?:government|army|state|security|police))|"
                 r"\bheld\b(?!\s+(?:talks|a\s+meeting|meetings|elections?|a\s+rally|hostages?|"
                 r"responsible|captive|by\s+(?:the\s+)?(?:government|army|police)))|"
@@ -146,7 +150,7 @@ AREA_CUES = _table([
     ("presence", r"\bactive\s+in\b|\bpresence\s+in\b|\bmoved\b[^.]{0,30}\binto\b|"
                  r"\brelocated\s+to\b|\bretreated\s+(?:to|into)\b|\bregrouped\s+in\b|"
                  r"\bfled\s+(?:to|into)\b|\bcells?\s+in\b|\bfoothold\b|\boperat\w+\s+in\b|"
-                 r"\bremain\s+active\b"),
+                 r"\bremain\s+active\b|\bshelter(?:s|ed|ing)?\s+in\b|\bhid(?:e|es|ing)\s+in\b"),
 ], AREA_STATUSES)
 # The group losing an area: the area was held until then.
 AREA_LOST = re.compile(r"\b(?:driven|pushed|forced|expelled|ousted|cleared)\s+(?:out\s+)?"

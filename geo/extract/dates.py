@@ -55,6 +55,7 @@ _NUM = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 _PATTERN = re.compile(
     rf"""
     (?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b)
+  | (?P<isom>(?<![\d-])(?P<my_y>{_YEAR})-(?P<my_m>0[1-9]|1[0-2])(?![\d-]))
   | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR})\b)?{_shift_re(1)})
   | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})\b(?![.,]?\d)
         (?:[,.]?\s+(?P<y2>{_YEAR})\b)?{_shift_re(2)})
@@ -62,7 +63,7 @@ _PATTERN = re.compile(
   | (?P<last_month_name>\b(?:last|this\s+past)\s+(?P<m5>{_FULL})\b)
   | (?P<m>\b{_part_re(4)}(?P<m4>{_FULL})\b{_shift_re(4)})
   | (?P<rel>\b(?i:(?:less\s+than\s+|more\s+than\s+|about\s+|some\s+|nearly\s+)?(?P<rn>{_NUM})\s+
-        (?P<ru>day|week|month|year)s?\s+(?P<rd>later|after(?:wards)?|earlier|before|ago))\b)
+        (?P<ru>day|week|month|year)s?\s+(?P<rd>later|afterwards|after\s+that|earlier|ago))\b)
   | (?P<same>\b(?i:(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)|hours\s+later)\b)
   | (?P<same_month>\b(?i:(?:(?P<smp>later|earlier)\s+)?(?:that|the\s+same)\s+month)\b)
   | (?P<next>\b(?i:the\s+(?:next|following)\s+(?P<nu>day|morning|night|week|month|year))\b)
@@ -148,6 +149,11 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
     if g["iso"]:
         return DateMention(**base, kind="absolute", year=int(g["iy"]), month=int(g["im"]),
                            day=int(g["id"]))
+    if g["isom"]:
+        year, month = int(g["my_y"]), int(g["my_m"])
+        if month == (year + 1) % 100:
+            return None  # "2011-12" is more often two years than a month
+        return DateMention(**base, kind="absolute", year=year, month=month)
     for d, mo, y in (("d1", "m1", "y1"), ("d2", "m2", "y2")):
         if g[mo] and g[d]:
             year = int(g[y]) if g[y] else None
@@ -166,7 +172,7 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
     if g["rel"]:
         amount = _amount(g["rn"])
-        direction = {"later": 1, "after": 1, "afterwards": 1}.get(g["rd"], -1)
+        direction = -1 if g["rd"] in ("earlier", "ago") else 1
         kind = "ago" if g["rd"] == "ago" else "relative"
         return DateMention(**base, kind=kind, amount=amount * direction, unit=g["ru"])
     if g["same"]:

@@ -23,7 +23,8 @@ _PUBLISHED = re.compile(
     r"^\s*(?:(?:first|originally)\s+)?(?:published(?:\s+on)?|publication\s+date|date|"
     r"posted(?:\s+on)?)\s*[:|-]?\s*(?P<rest>.+)$", re.IGNORECASE)
 # "KABUL, 30 April 2018 —": a wire story's dateline.
-_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s*(?P<rest>[^—–]{6,40}?)\s*(?:—|–|--)")
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s*(?:[A-Z][\w ]{2,30}\s*[,(]\s*)?"
+                       r"\(?(?P<rest>[^—–()]{6,40}?)\)?\s*(?:—|–|--)")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vol", "jan",
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n",
@@ -73,6 +74,7 @@ class Document:
     published_from: str = ""  # "text", "given", "sources.csv", "latest date in text", ""
     sentences: list[Sentence] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # a timeline table's header, lower case
 
     @property
     def name(self) -> str:
@@ -133,7 +135,22 @@ def parse_document(path: str, text: str) -> Document:
     doc.published_from = "text" if doc.published else ""
     doc.sentences = _sentences(text, lines)
     doc.citations = _citations(text)
+    doc.columns = _table_header(text, lines)
     return doc
+
+
+_TABLE_WORDS = {"date", "location", "place", "event", "killed", "dead", "deaths", "fatalities",
+                "wounded", "injured", "responsibility", "claim", "type", "province"}
+
+
+def _table_header(text: str, lines: list[tuple[int, int]]) -> list[str]:
+    """The header of a "date | place | event | killed" timeline, if the text has one."""
+    for start, end in lines:
+        line = re.sub(r"^\s*[\w ]{1,20}:\s*", "", text[start:end])  # "Columns: date | ..."
+        cells = [c.strip().lower() for c in line.split("|")]
+        if len(cells) >= 3 and sum(c in _TABLE_WORDS for c in cells) >= 2:
+            return cells
+    return []
 
 
 def _lines(text: str):
@@ -158,9 +175,8 @@ def _published(text: str, lines: list[tuple[int, int]]) -> When | None:
     "First published ..." line at the end."""
     for start, end in [*lines[:_HEADER_LINES], *lines[-3:]]:
         line = text[start:end]
-        if len(line) > _HEADLINE_MAX:
-            continue
-        m = _PUBLISHED.match(line) or _DATELINE.match(line)
+        short = len(line) <= _HEADLINE_MAX  # a "Date:" line, not a sentence that starts so
+        m = (_PUBLISHED.match(line) if short else None) or _DATELINE.match(line)
         if not m:
             continue
         found = [d for d in find_dates(m.group("rest")) if d.kind == "absolute"]

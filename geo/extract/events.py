@@ -25,7 +25,8 @@ from geo.extract.places import Mention
 from geo.extract.reading import Reading
 
 # "Both were claimed by the Islamic State": a sentence about the last two events.
-_BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)\b",
+_BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)\b|"
+                   r"\bclaimed\s+both\b|\bboth\s+(?:attacks|bombings|blasts|days|of\s+them)\b",
                    re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\s+|\s+but\s+|—|–|,")
 
@@ -80,6 +81,9 @@ class _EventReader:
                     self._open(i, d.when, clause)
             if self.current is not None:
                 return
+            told_date = opening[-1].when
+            if told_date is not None and told_date.precision != "year":
+                self.previous = told_date  # "That month, ...": the month just told
             if before and all(d.mention.kind == "relative" for d in opening):
                 self.current = before  # "ISKP claimed the attack the next day": more of it
             elif _heading(self.r.words(i), opening):
@@ -117,7 +121,7 @@ class _EventReader:
         later = self._same_time_event(i, event)
         if later is not None:
             return
-        if _BOTH.match(words) and len(self.events) >= 2:
+        if _BOTH.search(words) and len(self.events) >= 2:
             label = cues.first_label(cues.CLAIM_CUES, words)
             for e in self.events[-2:]:
                 e.claim_hint = label or e.claim_hint

@@ -14,7 +14,7 @@ import re
 
 from geo.extract import cues
 from geo.extract.events import Event, told
-from geo.extract.figures import casualties
+from geo.extract.figures import Figure, casualties
 from geo.extract.places import Mention
 from geo.extract.reading import Reading, finest
 from geo.gazetteer import _distance_km
@@ -47,8 +47,9 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
     everything = told(reading, event)
     kind = cues.event_type(everything, reading.words(event.first)) or "other"
     figures, later = casualties(own), casualties(rest)
-    killed = figures["killed"] or later["killed"]
-    injured = figures["injured"] or later["injured"]
+    cells = _table_figures(reading, own)
+    killed = figures["killed"] or later["killed"] or cells.get("killed")
+    injured = figures["injured"] or later["injured"] or cells.get("injured")
     claimants = cues.claimants(everything)
     claim = _claim(everything, event.claim_hint, kind)
     if len(claimants) > 1 and claim == "claimed":
@@ -80,6 +81,26 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
                                                   row["location"], row["place"]])
         rows.append(row)
     return rows
+
+
+_COLUMN_HARM = {"killed": "killed", "dead": "killed", "deaths": "killed",
+                "fatalities": "killed", "wounded": "injured", "injured": "injured"}
+_CELL = re.compile(r"^\s*(?P<num>\d[\d,]*)\s*(?P<plus>\+)?\s*$")
+
+
+def _table_figures(reading: Reading, row: str) -> dict[str, Figure]:
+    """Tolls from a timeline row's "killed"/"wounded" cells: "170+" is more than 170."""
+    columns = reading.doc.columns
+    cells = row.split("|")
+    if not columns or len(cells) != len(columns):
+        return {}
+    found = {}
+    for name, cell in zip(columns, cells, strict=True):
+        m = _CELL.match(cell)
+        if name in _COLUMN_HARM and m:
+            found[_COLUMN_HARM[name]] = Figure(int(m.group("num").replace(",", "")),
+                                               "more_than" if m.group("plus") else "exact", 0, 0)
+    return found
 
 
 def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | None, bool]]:

@@ -196,7 +196,8 @@ def _places(doc: Document, gazetteer: Gazetteer) -> tuple[PlaceFinder, list[list
 
 # "Deh Mazang square in western Kabul", "the Fatehpur area of Jhal Magsi district": the
 # second place says where the first is.
-_LOCATED_BY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:in|of|near|outside)\s+(?:the\s+)?"
+_LOCATED_BY = re.compile(r"^[\s,]*(?:(?!and\b|or\b|but\b)\w+\s+){0,2}?(?:in|of|near|outside)\s+"
+                         r"(?:the\s+)?"
                          r"(?:(?:north|south|east|west|central)\w*\s+)?$|^\s*,\s*$",
                          re.IGNORECASE)
 
