@@ -371,3 +371,23 @@ def test_hostile_record_text_is_shown_not_run(browser, tmp_path):
     assert any(t in text for t in HOSTILE)
     assert page.js("window.__pwned === undefined")
     page.close()
+
+
+def test_text_extracted_from_a_hostile_document_is_shown_not_run(browser, tmp_path):
+    """A document's own words reach the popup (summary, title) as text, never as markup."""
+    doc = tmp_path / "hostile.txt"
+    doc.write_text(
+        f"Report {HOSTILE[4]}\nPublished: 1 May 2017\n\n"
+        f"On 12 April 2017 gunmen {HOSTILE[1]} killed six guards in Kunduz {HOSTILE[0]}.\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--incidents", str(write_records(tmp_path / "none.csv", "incidents",
+                                                           [])),
+                 "--docs", str(doc), "--no-basemap", "--out", str(out)]) == 0
+    page = Page(browser, out / "map.html")
+    assert page.visible()["incidents"] == 1
+    page.js("incidentMap.openPopup(0)")
+    text = page.page.locator(".leaflet-popup-content").last.inner_text()
+    assert HOSTILE[1] in text and HOSTILE[0] in text and HOSTILE[4] in text
+    assert page.js("window.__pwned === undefined")
+    page.close()

@@ -70,7 +70,7 @@ AGAINST_THE_GROUP = ("airstrike", "clash", "arrest", "surrender", "leader_killed
 CLAIM_CUES = _table([
     ("disputed", r"\bden(?:y|ied|ies|ial)\b|\brejected\b|\brejects\b|"
                  r"\bfalsely\b|\bcompeting\s+claims?\b|\bdisputed\b|\bdoubts?\b|\bdoubtful\b|"
-                 r"\bquestioned\b|\bboth\s+claimed\b|\balso\s+claimed\b|\bclaim\s+and\s+denial\b|"
+                 r"\bquestioned\b|\bboth\s+claimed\b|\balso\s+claimed\b(?!\s+by)|\bclaim\s+and\s+denial\b|"
                  r"\bmost\s+likely\s+perpetrators?\b|\bwho\s+did\s+it\b|\bor\s+was\s+it\b|"
                  r"\b(?:unclear|not\s+clear)\s+who\s+(?:carried|was\s+behind|is\s+behind|did|"
                  r"was\s+responsible|is\s+responsible)\b"),
@@ -80,6 +80,7 @@ CLAIM_CUES = _table([
                 r"(?:the|that|this|these|those|a|an)\s+(?!lives\b)\w+)\b|"
                 r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\bclaim\s+in\s+(?:the\s+)?name\s+of\b|"
                 r"\bclaim\s+(?:of\s+responsibility\s+)?followed\b|\b(?:issued|carried|made)\s+a\s+claim\b|"
+                r"\bsaid\s+(?:it|they)\s+had\s+(?:targeted|attacked|struck|killed)\b|"
                 r"\bsaid\s+(?:it|its\s+\w+|the\s+\w+|they)\s+(?:was|were|had\s+been)\s+"
                 r"(?:responsible|theirs|behind)\b|\b(?:said|stated)\s+(?:that\s+)?(?:it|they|"
                 r"one\s+of\s+its\s+\w+|its\s+\w+)\s+(?:had\s+)?carried\s+out\b|"

@@ -68,8 +68,8 @@ _PATTERN = re.compile(
   | (?P<same_month>\b(?i:(?:(?P<smp>later|earlier)\s+)?(?:that|the\s+same)\s+month)\b)
   | (?P<next>\b(?i:the\s+(?:next|following)\s+(?P<nu>day|morning|night|week|month|year))\b)
   | (?P<weekday>\b(?i:(?P<wl>last|on|this\s+past|that|on\s+the\s+(?:previous|following)|
-        the\s+(?:previous|following))\s+)(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|
-        Saturday|Sunday)\b)
+        the\s+(?:previous|following))\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|
+        Saturday|Sunday)\b(?!\s+(?:prayers?|sermons?|market|night\s+prayers))(?!,?\s+\d))
   | (?P<this>\b(?i:(?P<tw>earlier\s+this|later\s+this|last|this|the\s+previous)\s+
         (?P<tu>year|month|week))\b)
   | (?P<yesterday>\b(?i:yesterday)\b)
@@ -182,7 +182,7 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
                            part={"later": "late_rest", "earlier": "early_rest"}.get(
                                (g["smp"] or "").lower()))
     if g["weekday"]:
-        which = " ".join(g["wl"].lower().split())
+        which = " ".join((g["wl"] or "").lower().split())
         if which in ("that", "on the following", "the following", "on the previous",
                      "the previous"):
             return None  # relative to an event, not to the reference: too loose to trust
@@ -249,8 +249,8 @@ def resolve(mention: DateMention, reference: When | None,
         return None if reference is None else _ago(mention, reference)
     if mention.kind == "relative":
         return None if previous is None else _after(mention, previous)
-    if mention.kind == "weekday":
-        if reference is None or reference.precision != "day":
+    if mention.kind == "weekday":  # the last such day of the reference day or week
+        if reference is None or reference.precision not in ("day", "week"):
             return None
         back = (reference.end.weekday() - mention.day) % 7 or (7 if mention.shift else 0)
         day = reference.end - dt.timedelta(days=back)

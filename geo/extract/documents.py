@@ -7,11 +7,12 @@ text is kept exactly as decoded (a byte-order mark is the only thing removed):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.extract.dates import DateMention, When, find_dates, resolve
+from geo.extract.dates import MONTHS, DateMention, When, find_dates, resolve
 
 # Lines that describe the document rather than tell its story.
 _METADATA = re.compile(
@@ -25,12 +26,19 @@ _PUBLISHED = re.compile(
 # "KABUL, 30 April 2018 —": a wire story's dateline.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s*(?:[A-Z][\w ]{2,30}\s*[,(]\s*)?"
                        r"\(?(?P<rest>[^—–()]{6,40}?)\)?\s*(?:—|–|--)")
+# "15 October 2021, 18:42 GMT": a header line that is only a date (and a time).
+_DATE_ONLY = re.compile(r"^\s*(?:\w+day,?\s+)?(?:\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|"
+                        r"[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d)"
+                        r"(?:,?\s+\d{1,2}:\d\d(?:\s*[A-Z]{2,4})?)?\s*$")
+# "Week of 18-24 April 2022": a digest's week.
+_WEEK_OF = re.compile(r"\bweek\s+(?:of|from)\s+(?P<first>\d{1,2})\s*[-–]\s*(?P<last>\d{1,2})\s+"
+                      r"(?P<month>[A-Z][a-z]+)\s+(?P<year>\d{4})\b", re.IGNORECASE)
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vol", "jan",
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n",
     "a.k.a", "e.g", "i.e", "approx", "est", "govt", "dept", "prof", "rev", "gov", "sen", "rep",
 }
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?:\[\d+\])*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _CITATION = re.compile(r"\(([^()]{3,300})\)")
 _HEADER_LINES = 8
 _HEADLINE_MAX = 160
@@ -176,13 +184,29 @@ def _published(text: str, lines: list[tuple[int, int]]) -> When | None:
     for start, end in [*lines[:_HEADER_LINES], *lines[-3:]]:
         line = text[start:end]
         short = len(line) <= _HEADLINE_MAX  # a "Date:" line, not a sentence that starts so
-        m = (_PUBLISHED.match(line) if short else None) or _DATELINE.match(line)
+        week = _WEEK_OF.search(line) if short else None
+        if week:
+            return _week_of(week)
+        if short and _DATE_ONLY.match(line):
+            m = re.match(r"(?P<rest>.*)", line)
+        else:
+            m = (_PUBLISHED.match(line) if short else None) or _DATELINE.match(line)
         if not m:
             continue
         found = [d for d in find_dates(m.group("rest")) if d.kind == "absolute"]
         if found:
             return resolve(found[0], None)
     return None
+
+
+def _week_of(m: re.Match) -> When | None:
+    month = MONTHS.get(m.group("month").lower())
+    try:
+        first = dt.date(int(m.group("year")), month, int(m.group("first")))
+        last = dt.date(int(m.group("year")), month, int(m.group("last")))
+    except (TypeError, ValueError):
+        return None
+    return When(first, last, "week") if 0 <= (last - first).days <= 7 else None
 
 
 def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:

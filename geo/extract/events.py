@@ -28,6 +28,12 @@ from geo.extract.reading import Reading
 _BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)\b|"
                    r"\bclaimed\s+both\b|\bboth\s+(?:attacks|bombings|blasts|days|of\s+them)\b",
                    re.IGNORECASE)
+# "Each of these attacks was claimed by the group": about every event of the paragraph.
+_SEVERAL = re.compile(r"\b(?:each|all)\s+of\s+these\b|\ball\s+(?:three|four|five|six)\b|"
+                      r"\bthese\s+attacks\s+were\b", re.IGNORECASE)
+# "... claimed the attack late on Friday": a claim that looks back at the last event.
+_BACK = re.compile(r"\b(?:the|that|this)\s+(?:attack|bombing|raid|assault|blast|killings?|"
+                   r"massacre|explosion)\b|\bclaimed\s+it\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\s+|\s+but\s+|—|–|,")
 
 
@@ -79,6 +85,10 @@ class _EventReader:
             for clause, d in zip(clauses, opening, strict=True):
                 if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
                     self._open(i, d.when, clause)
+            opened = [e for e in self.events if e.first == i]
+            if len(opened) > 1 and (_BOTH.search(self.r.words(i)) or _SEVERAL.search(
+                    self.r.words(i))):
+                self._claim_for(opened, self.r.words(i))  # "...; both attacks were claimed"
             if self.current is not None:
                 return
             told_date = opening[-1].when
@@ -102,6 +112,8 @@ class _EventReader:
             self.current = None
             return
         cited = self.r.cited_when(i)
+        if self.current is None and not kind and self.events and self._claims_last(i):
+            return
         if self.current and self._goes_on(i, cited):
             self._go_on(i)
         elif kind and (cited or self.heading) and self._eventful(i, (s.start, s.end)):
@@ -122,13 +134,31 @@ class _EventReader:
         if later is not None:
             return
         if _BOTH.search(words) and len(self.events) >= 2:
-            label = cues.first_label(cues.CLAIM_CUES, words)
-            for e in self.events[-2:]:
-                e.claim_hint = label or e.claim_hint
+            self._claim_for(self.events[-2:], words)
+            return
+        if _SEVERAL.search(words):
+            paragraph = self.r.sentences[i].paragraph
+            self._claim_for([e for e in self.events
+                             if self.r.sentences[e.first].paragraph == paragraph], words)
             return
         event.sentences.append(i)
         event.places += self.r.places[i]
         event.cited += [c for c in self.r.cited_labels(i) if c not in event.cited]
+
+    def _claim_for(self, events: list[Event], words: str) -> None:
+        label = cues.first_label(cues.CLAIM_CUES, words)
+        for e in events:
+            e.claim_hint = label or e.claim_hint
+
+    def _claims_last(self, i: int) -> bool:
+        """A claim a paragraph or two after its event: "X claimed the attack late on Friday"."""
+        words, last = self.r.words(i), self.events[-1]
+        label = cues.first_label(cues.CLAIM_CUES, words)
+        near = self.r.sentences[i].paragraph - self.r.sentences[last.sentences[-1]].paragraph <= 2
+        if label in ("claimed", "disputed") and near and _BACK.search(words):
+            last.claim_hint = label if last.claim_hint is None else last.claim_hint
+            return True
+        return False
 
     def _same_time_event(self, i: int, event: Event) -> Event | None:
         """A second event "the same evening": a new kind of event, not a claim of the last."""

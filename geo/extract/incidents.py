@@ -113,6 +113,12 @@ def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | N
     mentions = [m for m in event.places
                 if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])
                 and not INSTITUTION.match(reading.text[m.end:m.end + 40])]
+    # "Kunduz (Friday): ... a mosque in Imam Sahib district": the district the event is
+    # placed in outweighs a town of the province outside it.
+    districts = [m.place for m in mentions if m.place.kind == "district"]
+    mentions = [m for m in mentions if not any(
+        m.place.kind == "town" and d.admin1 == m.place.admin1 and m.place.admin2
+        and d.name != m.place.admin2 for d in districts)]
     if not mentions:
         return [(event.fallback, True)]
     best = finest(mentions)

@@ -87,6 +87,7 @@ VENUE = {
     "bazaar", "road", "square", "stadium", "embassy", "consulate", "club", "school",
     "academy", "prison", "jail", "bridge", "gate", "park", "hall", "center", "centre",
     "cantonment", "church", "compound", "camp", "base", "palace", "office", "cemetery",
+    "polytechnic",
 }
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 
@@ -112,6 +113,7 @@ class Name:
     end: int
     group: int
     initial: bool  # the name opens its sentence
+    person: bool = False  # holds a title or personal name: only an exact place name will do
 
 
 def find_mentions(text: str, start: int, end: int, group_base: int = 0,
@@ -130,9 +132,10 @@ def find_mentions(text: str, start: int, end: int, group_base: int = 0,
         if not words:
             continue
         lowered = {w.lower().strip(".’'") for w in words.split()}
-        if lowered & PERSON or lowered & ORGANISATION:
+        if lowered & ORGANISATION:
             last_end = None
             continue
+        person = bool(lowered & PERSON)  # "Haji Daud Mehsud", but also "Imam Sahib" district
         query = _POSSESSIVE.sub("", words)
         e = s + len(query)
         level = None if query != words else _LEVEL_AFTER.match(text, e, end)
@@ -149,7 +152,7 @@ def find_mentions(text: str, start: int, end: int, group_base: int = 0,
             found = [_with_hint(n, level.group("level")) if n.group == group else n
                      for n in found]
         initial = not text[start:s].strip() or bool(re.search(r"[.!?:]\s*$", text[start:s]))
-        found.append(Name(query, text[s:shown_end], s, shown_end, group, initial))
+        found.append(Name(query, text[s:shown_end], s, shown_end, group, initial, person))
         last_end = shown_end
     return found
 
@@ -223,7 +226,8 @@ class PlaceFinder:
         confident = []
         for name in names:
             found = self._candidates(name)
-            if len(found) == 1 or (len(found) > 1 and found[0].score - found[1].score >= 0.1):
+            sure = len(found) == 1 or (len(found) > 1 and found[0].score - found[1].score >= 0.1)
+            if sure and found[0].matched == "name":
                 confident.append(found[0].place)
         if confident:
             lat = sum(p.latitude for p in confident) / len(confident)
@@ -240,9 +244,22 @@ class PlaceFinder:
         if not found:
             return None
         best = self.gazetteer.in_context(found, self._context)[0]
+        if best.matched != "name" and self._far(best.place):
+            return None  # "Deh Mazang" is also a name of a town in Laghman: not in a Kabul story
         return Mention(name.text, name.start, name.end, best.place, name.group)
 
+    def _far(self, place: Place) -> bool:
+        """A GeoNames town known by another name, in a province the document never names."""
+        return (place.kind == "town" and not place.curated and bool(self._context.provinces)
+                and place.admin1 not in self._context.provinces)
+
     def _candidates(self, name: Name) -> list[Candidate]:
+        if name.person:
+            key = (f"person:{name.query}", name.initial)
+            if key not in self._found:
+                self._found[key] = [c for c in self._lookup(name.query, name.initial)
+                                    if c.matched == "name" and c.place.kind != "town"]
+            return self._found[key]
         for query in _queries(name):
             key = (query, name.initial)
             if key not in self._found:
