@@ -59,3 +59,15 @@ def test_numbers_that_are_not_tolls_are_ignored():
 def test_number_words():
     assert [number(w) for w in ("one hundred and eighty", "a hundred", "hundreds", "ninety",
                                 "twenty-one", "1,200")] == [180, 100, 200, 90, 21, 1200]
+
+
+def test_a_date_beside_a_toll_is_not_the_toll():
+    assert figures("in Jalalabad on 13 January 2016, in which seven guards were killed")[
+        "killed"] == (7, "exact")
+    assert figures("on 28 December 2017 left at least 41 dead")["killed"] == (41, "at_least")
+
+
+def test_tolls_written_as_deaths_or_a_revised_toll():
+    assert figures("the United Nations documented 53 deaths")["killed"] == (53, "exact")
+    assert figures("officials revised the death toll of the 4 March attack to 63")[
+        "killed"] == (63, "exact")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geo.extract.dates import find_dates
+
 _UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -41,10 +43,11 @@ _FIGURE = _QUALIFIER + _NUMBER
 # Up to a few words between a number and its verb: "70 people, mostly women, were killed";
 # never another harm word ("nine dead and 50 wounded" gives 50 wounded, not nine).
 _HARM_WORDS = (r"killed|killing|dead|died|wounded|wounding|injured|injuring|hurt|slain|"
-               r"perished|martyred|lives")
+               r"perished|martyred|lives|deaths|fatalities")
 _GAP = rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS})\b)[\w'’]+){{0,12}}?[\s,—–-]+"
 _HARM = {
-    "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred",
+    "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred|deaths|"
+               r"fatalities",
                r"killing|killed|kills|shot\s+dead|shooting\s+dead|gunned\s+down|massacred|"
                r"executed|beheaded|claimed\s+the\s+lives\s+of|death\s+toll\s+"
                r"(?:(?:rose|climbed|reached|stood)\s+(?:to|at)|of|at)"),
@@ -57,6 +60,9 @@ _PATTERNS = {
         re.compile(rf"\b{_FIGURE}{_GAP}(?:(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
                    rf"(?:\w+ly\s+)?(?:{after})\b", re.IGNORECASE),
         re.compile(rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
+                   re.IGNORECASE),
+        # "revised the death toll of the 4 March attack to 63"
+        re.compile(rf"\b(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto\s+{_FIGURE}\b",
                    re.IGNORECASE),
     ]
     for harm, (after, before) in _HARM.items()
@@ -80,8 +86,23 @@ class Figure:
 
 
 def casualties(text: str) -> dict[str, Figure | None]:
-    """The first stated figure for "killed" and for "injured" in `text`."""
+    """The first stated figure for "killed" and for "injured" in `text`.
+
+    Dates are blanked first: the 13 of "on 13 January, seven were killed" is no toll.
+    """
+    text = _without_dates(text)
     return {harm: _first(text, harm) for harm in _PATTERNS}
+
+
+def _without_dates(text: str) -> str:
+    """`text` with every date written over (same length, so offsets hold)."""
+    dates = [m for m in find_dates(text) if m.kind in ("absolute", "yearless", "year")]
+    if not dates:
+        return text
+    chars = list(text)
+    for m in dates:
+        chars[m.start:m.end] = "#" * (m.end - m.start)
+    return "".join(chars)
 
 
 def _first(text: str, harm: str) -> Figure | None:
@@ -92,6 +113,8 @@ def _first(text: str, harm: str) -> Figure | None:
             value = number(m.group("num"))
             if value is None:
                 continue
+            if harm == "injured" and pattern is _PATTERNS[harm][3]:
+                continue  # a death toll is not a count of the wounded
             if pattern is _PATTERNS[harm][1] and after_verb.match(text, m.end()):
                 continue  # "two explosions killed 23": the number after the verb is the toll
             vague = m.group("num").lower() in _VAGUE
