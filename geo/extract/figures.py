@@ -75,6 +75,10 @@ _NONE = {
 }
 
 
+_ANY_HARM = re.compile(rf"\b(?:{_HARM_WORDS}|shot|gunned|massacred|executed|beheaded|toll|"
+                       r"casualties|nobody|no\s+one)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A stated number of people killed or injured."""
@@ -90,6 +94,8 @@ def casualties(text: str) -> dict[str, Figure | None]:
 
     Dates are blanked first: the 13 of "on 13 January, seven were killed" is no toll.
     """
+    if not _ANY_HARM.search(text):
+        return {harm: None for harm in _PATTERNS}
     text = _without_dates(text)
     return {harm: _first(text, harm) for harm in _PATTERNS}
 

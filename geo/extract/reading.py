@@ -34,14 +34,14 @@ class Reading:
         self.doc = doc
         self.text = doc.text
         self.sentences = doc.sentences
-        self.reference = doc.published or estimated_publication(doc)
+        found = find_dates(doc.text)
+        self.reference = doc.published or estimated_publication(doc, found)
         self.estimated = doc.published is None
         self.citations = _by_sentence(doc.sentences, doc.citations, lambda c: c.start)
         # Dates inside a citation date the report, not the event.
         self.dates = [
             [m for m in found if not any(c.start <= m.start < c.end for c in cited)]
-            for found, cited in zip(_by_sentence(doc.sentences, find_dates(doc.text),
-                                                 lambda m: m.start),
+            for found, cited in zip(_by_sentence(doc.sentences, found, lambda m: m.start),
                                     self.citations, strict=True)
         ]
         self.finder, self.places = _places(doc, gazetteer)
@@ -149,14 +149,14 @@ def iso(when: When | None) -> str:
     return when.start.isoformat()[:7] if when.precision == "month" else str(when.start.year)
 
 
-def estimated_publication(doc: Document) -> When | None:
+def estimated_publication(doc: Document, dates: list[DateMention]) -> When | None:
     """No date line: the latest full date in the text, or the year after a cited "last year".
 
     "December 17 last year" beside "(The Nation, December 17, 2017)" says the
     piece was written in 2018 or later.
     """
     latest = None
-    for m in find_dates(doc.text):
+    for m in dates:
         if m.kind == "absolute" and m.day:
             when = resolve(m, None)
             if when and (latest is None or when.end > latest):
