@@ -28,7 +28,8 @@ EVENT_CUES = _table([
                        r"\bsuicide\s+bomber"),
     ("airstrike", r"\bair\s*-?\s*strikes?\b|\bdrone\s+(?:strike|attack)s?\b|\bair\s+raids?\b|"
                   r"\bdrop(?:ped|ping)\b[^.]{0,60}\bbombs?\b|\bbombing\s+raids?\b|"
-                  r"\bmother\s+of\s+all\s+bombs\b"),
+                  r"\bmother\s+of\s+all\s+bombs\b|\b(?:US|U\.S\.|American|coalition|NATO|precision)\s+"
+                  r"strikes?\b"),
     ("mass_killing", r"\bmassacre\w*|\bbeheaded\b|\bbeheading\w*|\bexecuted\b|\bcarnage\b|"
                      r"\bslaughter\w*"),
     ("bombing", r"\bbomb(?:s|ing|ings|ed|ers?)?\b|\bexplosions?\b|\bexplosives?\b|\bblasts?\b|"
@@ -146,6 +147,7 @@ AREA_CUES = _table([
                 r"\b(?:seized|overran|overrun|captured|took\s+control\s+of|took\s+over|"
                 r"controls|holds|occupied)\b"),
     ("base", r"\bbases?\s+in\b|\bbased\s+in\b|\bheadquarter\w*|\bstrongholds?\b|"
+             r"\bheart(?:land)?\s+of\s+the\s+group\b|\bits\s+heartland\b|"
              r"\bsafe\s+havens?\b|\bsanctuar(?:y|ies)\b|\bcamp(?:ed|ing)\b|"
              r"\bestablish\w*\s+(?:new\s+)?bases?\b|\bas\s+(?:a|its)\s+(?:main\s+)?base\b"),
     ("presence", r"\bactive\s+in\b|\bpresence\s+in\b|\bmoved\b[^.]{0,30}\binto\b|"

@@ -183,9 +183,12 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
                                (g["smp"] or "").lower()))
     if g["weekday"]:
         which = " ".join((g["wl"] or "").lower().split())
-        if which in ("that", "on the following", "the following", "on the previous",
-                     "the previous"):
-            return None  # relative to an event, not to the reference: too loose to trust
+        day = _WEEKDAYS.index(g["wd"].lower())
+        if which == "that":
+            return None  # "that Friday": which one, the text has said elsewhere
+        if "following" in which or "previous" in which:  # counted from the event before
+            return DateMention(**base, kind="relative", unit="weekday", day=day,
+                               amount=1 if "following" in which else -1)
         return DateMention(**base, kind="weekday", day=_WEEKDAYS.index(g["wd"].lower()),
                            shift=-1 if which == "last" else 0)
     if g["next"]:
@@ -308,6 +311,12 @@ def _ago(mention: DateMention, reference: When) -> When | None:
 def _after(mention: DateMention, previous: When) -> When | None:
     if mention.unit == "same":
         return previous
+    if mention.unit == "weekday":  # "the following Friday": the next Friday after it
+        step = dt.timedelta(days=mention.amount)
+        day = previous.start + step
+        while day.weekday() != mention.day:
+            day += step
+        return When(day, day, "day")
     if mention.unit == "month" and mention.amount == 0:
         window = _window(previous.start.year, previous.start.month, None, None)
         if mention.part == "late_rest" and window:

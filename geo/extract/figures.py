@@ -47,7 +47,7 @@ _HARM_WORDS = (r"killed|killing|dead|died|wounded|wounding|injured|injuring|hurt
 _GAP = rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS})\b)[\w'’]+){{0,12}}?[\s,—–-]+"
 _HARM = {
     "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred|deaths|"
-               r"fatalities",
+               r"fatalities|shot\s+dead|gunned\s+down",
                r"killing|killed|kills|shot\s+dead|shooting\s+dead|gunned\s+down|massacred|"
                r"executed|beheaded|claimed\s+the\s+lives\s+of|death\s+toll\s+"
                r"(?:(?:rose|climbed|reached|stood)\s+(?:to|at)|of|at)"),
@@ -61,9 +61,9 @@ _PATTERNS = {
                    rf"(?:\w+ly\s+)?(?:{after})\b", re.IGNORECASE),
         re.compile(rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
                    re.IGNORECASE),
-        # "revised the death toll of the 4 March attack to 63"
-        re.compile(rf"\b(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto\s+{_FIGURE}\b",
-                   re.IGNORECASE),
+        # "revised the death toll of the 4 March attack to 63", "put the dead at 30"
+        re.compile(rf"\b(?:(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto|(?:put|puts|placed)"
+                   rf"\s+the\s+(?:dead|death\s+toll|toll)\s+at)\s+{_FIGURE}\b", re.IGNORECASE),
     ]
     for harm, (after, before) in _HARM.items()
 }

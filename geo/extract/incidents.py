@@ -24,9 +24,12 @@ from geo.records import stable_id
 # came from is not where the event was.
 ORIGIN = re.compile(r"\b(?:from|left|fled|roots\s+in|natives?\s+of|hail(?:s|ed)?\s+from|"
                     r"born\s+in)\s+(?:the\s+)?$", re.IGNORECASE)
-# "the Nangarhar governor's office announced": an institution, not where it happened.
+# "the Nangarhar governor's office announced", "Kabul refused": an institution or a
+# government speaking, not where it happened.
 INSTITUTION = re.compile(r"^(?:'s|’s)?\s+(?:provincial\s+)?(?:governor|police|officials?|"
-                         r"authorities|government|administration|council|spokes(?:man|person))\b",
+                         r"authorities|government|administration|council|spokes(?:man|person))\b|"
+                         r"^\s+(?:has\s+|had\s+)?(?:said|says|refused|denied|confirmed|announced|"
+                         r"insisted|accused|blamed|rejected|asked|demanded|warned|claimed)\b",
                          re.IGNORECASE)
 _SAME_PLACE_KM = 25.0
 _CLAIM_ORDER = ("disputed", "unclaimed", "claimed", "attributed")

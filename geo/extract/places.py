@@ -21,7 +21,7 @@ from geo.gazetteer import FOCUS, Candidate, Context, Gazetteer, Place
 from geo.names import normalize
 
 _WORD = r"[A-Z][\w’'.]*(?:-[\w’']+)*"
-_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:(?:e|i|al|ul|ud|de|wa)[ \u00a0])?{_WORD})*")
+_RUN = re.compile(rf"(?<![\w-]){_WORD}(?:[ \u00a0](?:(?:e|i|al|ul|ud|de|wa)[ \u00a0])?{_WORD})*")
 _LEVEL_AFTER = re.compile(
     r"[ \u00a0]+(?P<level>districts?|provinces?|villages?|valley|city|town|area|agency|"
     r"agencies|neighbou?rhood|tehsil|region)\b", re.IGNORECASE)

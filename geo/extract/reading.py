@@ -17,6 +17,7 @@ from geo.extract.places import Mention, PlaceFinder, find_mentions
 from geo.gazetteer import Gazetteer
 
 _LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
+_SETS_YEAR = re.compile(r"^\W*(?:in|by|during|through)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Reading:
         fixed = [m for m in mentions if m.kind in ("absolute", "yearless")]
         mentions = [m for m in mentions if m.kind != "relative"
                     or not any(0 <= f.start - m.end <= 40 for f in fixed)]
-        years = {m.year for m in mentions if m.kind == "year"}
+        years = {m.year for m in mentions if m.kind == "year"} or self._set_year(i)
         cited = self.cited_when(i)
         found = []
         for m in mentions:
@@ -108,10 +109,29 @@ class Reading:
             elif m.kind == "yearless" and m.shift == 0 and self.estimated and previous:
                 reference = _onwards(m, previous)  # no publication date: the story moves on
             when = resolve(m, reference, previous)
+            if when is not None and cited is not None and m.kind == "relative" and \
+                    when.end < cited.start - dt.timedelta(days=31):
+                # "claimed the attack the following day (BBC, 2 Aug 2017)" months after
+                # the event told before: the report, not that event, dates it.
+                when = When(cited.start.replace(day=1), cited.end, "month")
             if when is not None and cited is not None and m.kind != "absolute":
                 when = when.capped(cited.end)
             found.append(Dated(m, when))
         return found
+
+    def _set_year(self, i: int) -> set[int]:
+        """A year the paragraph set before sentence `i`: "In 2021, ... That spring, on 8 May"."""
+        paragraph = self.sentences[i].paragraph
+        for j in range(i - 1, -1, -1):
+            if self.sentences[j].paragraph != paragraph:
+                break
+            words = self.words(j)
+            opening = _SETS_YEAR.match(words)
+            if opening and not any(m.kind in ("absolute", "yearless") for m in self.dates[j]):
+                year = int(opening.group(1))
+                if self.reference is None or year <= self.reference.end.year:
+                    return {year}
+        return set()
 
     def paragraph_place(self, i: int) -> Mention | None:
         """The finest place of the nearest earlier sentence of the paragraph that names one."""
