@@ -266,12 +266,13 @@ def _context_bonus(place: Place, context: Context) -> float:
     """More likely in a province the document names, and near its other places."""
     bonus = 0.25 if place.admin1 and place.admin1 in context.provinces else 0.0
     if context.near:
-        km = _distance_km(context.near, (place.latitude, place.longitude))
+        km = distance_km(context.near, (place.latitude, place.longitude))
         bonus += 0.15 * math.exp(-km / 300)
     return bonus
 
 
-def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = (math.sin((lat2 - lat1) / 2) ** 2
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)

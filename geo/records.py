@@ -13,6 +13,7 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,31 +88,58 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
     if problems:
         raise RecordError(problems)
 
-    rows: list[dict] = []
-    previous_end = reader.line_num
-    for raw in reader:
-        # A quoted cell may span lines; a record is named by the line it starts on.
-        line, previous_end = previous_end + 1, reader.line_num
+    def numbered():
+        previous_end = reader.line_num
+        for raw in reader:
+            # A quoted cell may span lines; a record is named by the line it starts on.
+            line, previous_end = previous_end + 1, reader.line_num
+            yield line, raw
+
+    return table_from_rows(numbered(), table, name)
+
+
+def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str,
+                    name: str) -> pd.DataFrame:
+    """Validate and type `(line, row)` pairs of `table`, from a CSV or from an extractor.
+
+    Cells may be text (as read from a CSV) or values (as an extractor builds
+    them); both pass the same checks, so every table in the pipeline keeps
+    the contract whatever made it.
+    """
+    columns = COLUMNS[table]
+    known = {c.name for c in columns}
+    problems: list[Problem] = []
+    typed: list[dict] = []
+    for line, raw in rows:
         if None in raw:
             problems.append(Problem(name, line, "", "", "has more fields than the header"))
             continue
+        for col in sorted(set(raw) - known - {"_line"}):
+            problems.append(Problem(name, line, col, "", "is not a column of the contract"))
         row = {"_line": line}
         for c in columns:
-            value = (raw.get(c.name) or "").strip()
+            value = _text(raw.get(c.name))
             row[c.name], message = _convert(c, value)
             if message:
                 problems.append(Problem(name, line, c.name, value, message))
         problems.extend(Problem(name, line, col, val, msg)
                         for col, val, msg in _row_checks(row, table))
-        rows.append(row)
+        typed.append(row)
 
-    frame = pd.DataFrame(rows, columns=["_line", *[c.name for c in columns]])
+    frame = pd.DataFrame(typed, columns=["_line", *[c.name for c in columns]])
     if table in ID_COLUMN:
         frame = _fill_ids(frame, table)
         problems.extend(_duplicate_ids(frame, table, name))
     if problems:
         raise RecordError(sorted(problems, key=lambda p: p.line))
     return _typed(frame, columns)
+
+
+def _text(value: object) -> str:
+    """A cell as text: None and NaN are empty, floats keep their digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
 
 
 def _convert(c: Column, value: str) -> tuple[object, str]:

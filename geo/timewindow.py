@@ -21,7 +21,10 @@ def held_until(area: Mapping, sources: Mapping[str, Mapping]) -> str:
     if not published:
         return area["date_start"]
     freq = {10: "D", 7: "M", 4: "Y"}.get(len(published), "D")
-    end = pd.Period(published, freq=freq).end_time.date().isoformat()
+    try:
+        end = pd.Period(published, freq=freq).end_time.date().isoformat()
+    except ValueError:  # "undated": known held on its first date only
+        return area["date_start"]
     return max(end, area["date_start"])
 
 

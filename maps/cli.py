@@ -269,7 +269,9 @@ def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
     for path in args.review or []:
         table = _review_table(path)
         reviewed = load_table(path, table)
-        result = apply_review(getattr(extraction, table), reviewed, table)
+        beside = path.parent / "sources.csv"
+        documents = set(load_table(beside, "sources")["file"]) if beside.exists() else set()
+        result = apply_review(getattr(extraction, table), reviewed, table, documents)
         setattr(extraction, table, result.records)
         if len(result.left_out):
             left_out.append(result.left_out.assign(table=table))
@@ -318,7 +320,7 @@ def _with_unplaced(placed: pd.DataFrame, extracted: pd.DataFrame, table: str) ->
     unplaced = extracted[~extracted[id_col].isin(set(placed[id_col]))]
     records = pd.concat([pd.DataFrame(placed.drop(columns="geometry")), unplaced],
                         ignore_index=True)
-    return records.sort_values(["source_file", "quote_start", id_col],
+    return records.sort_values(["source_file", "quote_start"],
                                kind="stable").reset_index(drop=True)
 
 

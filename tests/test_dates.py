@@ -99,3 +99,21 @@ def test_a_cited_report_caps_an_open_window():
 ])
 def test_publication_dates_as_users_write_them(text, expected):
     assert parse_when(text) == expected
+
+
+def test_relative_words_read_alike_in_any_case():
+    before = When(D(2018, 6, 10), D(2018, 6, 10), "day")
+    ref = parse_when("2018-06-15")
+    assert only("Last year, the", ref) == When(D(2017, 1, 1), D(2017, 12, 31), "year")
+    assert only("Two Days later", ref, before).start == D(2018, 6, 12)
+    assert only("Three weeks Earlier", ref, before).start < D(2018, 6, 10)
+    assert only("Early March 2018", None) == When(D(2018, 3, 1), D(2018, 3, 10), "month")
+
+
+def test_the_following_weekday_counts_from_the_event_before():
+    friday = When(D(2021, 10, 8), D(2021, 10, 8), "day")
+    assert only("The following Friday", previous=friday).start == D(2021, 10, 15)
+
+
+def test_a_month_number_out_of_range_is_no_date():
+    assert parse_when("2018-00") is None and parse_when("2018-13") is None

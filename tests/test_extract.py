@@ -74,8 +74,10 @@ def test_development_set_meets_every_target(development):
 # Written by helpers who saw neither the extractor nor the development set. Their
 # first runs, before the general fixes they prompted (recall, precision): heldout
 # 0.71, 0.89; heldout2 0.50, 0.74; heldout3 0.82, 0.92; heldout4 0.61, 0.71 (its
-# gold had Darzab 47 km east of the district, since corrected); heldout5 0.80, 0.86.
-@pytest.mark.parametrize("folder", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5"])
+# gold had Darzab 47 km east of the district, since corrected); heldout5 0.80, 0.86;
+# heldout6 0.43, 0.81.
+@pytest.mark.parametrize("folder", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5",
+                                    "heldout6"])
 def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path, folder):
     fixtures = ROOT / "tests" / "fixtures" / folder
     out = tmp_path / folder
@@ -138,9 +140,9 @@ def test_seed_documents_yield_most_curated_incidents_dated_to_the_day_or_month(
 
 
 def _km(a, b) -> float:
-    from geo.gazetteer import _distance_km
+    from geo.gazetteer import distance_km
 
-    return _distance_km(tuple(map(float, a)), tuple(map(float, b)))
+    return distance_km(tuple(map(float, a)), tuple(map(float, b)))
 
 
 def test_yearless_and_relative_dates_are_read_against_the_publication_date(tmp_path, gazetteer):
@@ -210,9 +212,9 @@ def test_held_areas_are_read_with_their_status_and_end(tmp_path, gazetteer):
         "Achin in late 2019. Recruiters remain active in Karachi.\n"))
     areas = extract_documents([path], gazetteer).areas.to_dict("records")
     got = {(a["name"], a["status"], a["date_start"][:7], a["date_end"][:7]) for a in areas}
-    assert got == {("Achin", "control", "2015-05", ""), ("Deh Bala", "control", "2015-05", ""),
+    assert got == {("Achin", "control", "2015-05", "2019-12"),  # held until driven out
+                   ("Deh Bala", "control", "2015-05", ""),
                    ("Mamand", "training_camp", "2015-05", ""),
-                   ("Achin", "base", "2019-09", "2019-12"),
                    ("Karachi", "presence", "2020-04", "")}
 
 
@@ -352,3 +354,71 @@ def test_a_publication_date_that_is_not_a_date_is_refused(capsys):
         main(["extract", "x.txt", "--published", "spring", "--out", "unused"])
     assert stop.value.code == 2
     assert "'spring' is not a date" in capsys.readouterr().err
+
+
+def test_a_document_whose_every_record_was_deleted_stays_reviewed(tmp_path, capsys):
+    doc = sorted(HELDOUT.glob("*.txt"))[0]
+    first = tmp_path / "first"
+    assert main(["extract", str(doc), "--out", str(first)]) == 0
+    header = (first / "incidents.csv").read_text(encoding="utf-8").splitlines()[0]
+    review = first / "reviewed.csv"
+    review.write_text(header + "\n", encoding="utf-8")  # the analyst deleted them all
+    again = tmp_path / "again"
+    assert main(["extract", str(doc), "--review", str(review), "--out", str(again)]) == 0
+    assert rows(again / "incidents.csv") == []
+    assert len(rows(again / "not_in_review.csv")) == len(rows(first / "incidents.csv"))
+
+
+def test_a_document_that_breaks_the_extractor_is_reported_and_the_rest_extracted(
+        tmp_path, gazetteer, monkeypatch):
+    import geo.extract as extraction
+
+    good = write(tmp_path, "good.txt", "Note\nPublished: 1 May 2017\n\n"
+                 "On 12 April 2017 gunmen killed six guards in Kunduz.\n")
+    bad = write(tmp_path, "bad.txt", "Note\nPublished: 1 May 2017\n\nOn 12 April 2017 boom.\n")
+    real = extraction.extract
+
+    def fragile(doc, *args):
+        if doc.name == "bad.txt":
+            raise RuntimeError("simulated fault")
+        return real(doc, *args)
+
+    monkeypatch.setattr(extraction, "extract", fragile)
+    found = extract_documents([bad, good], gazetteer)
+    assert [r["place"] for r in found.incidents.to_dict("records")] == ["Kunduz"]
+    assert found.failed == [f"{bad}: could not be extracted (RuntimeError: simulated fault); "
+                            "please report this with the file"]
+
+
+def test_hard_wrapped_lines_are_one_sentence(tmp_path, gazetteer):
+    text = ("Notes\nPublished: 10 May 2021\n\n"
+            "On 8 May 2021 a suicide bomber struck a mosque in the west of\n"
+            "Kabul, killing 20 worshippers and wounding dozens of others who\n"
+            "had come to pray. ISKP claimed the attack through its outlet\n"
+            "Amaq the same evening, naming the bomber as a local recruit.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["place"], r["fatalities"], r["claim_status"]) for r in found] == [
+        ("Kabul", 20, "claimed")]
+
+
+def test_two_bombs_the_same_day_in_one_city_stay_two_records(tmp_path, gazetteer):
+    text = ("Notes\nPublished: 10 May 2021\n\n"
+            "On 8 May 2021 a bomb killed 5 people at a market in Kabul. "
+            "On 8 May 2021 a second, separate bomb exploded near a school in Kabul, "
+            "wounding 12.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["fatalities"], r["injured"]) for r in found] == [(5, None), (None, 12)]
+
+
+def test_the_capital_of_a_story_about_afghanistan_is_kabul_roughly(tmp_path, gazetteer):
+    text = ("Notes\nPublished: 10 May 2021\n\nThe group has long been active in Jalalabad.\n\n"
+            "On 8 May 2021 a car bomb went off at a girls' school in the capital, killing 85.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["place"], r["geo_precision"]) for r in found] == [("Kabul", 2)]
+
+
+def test_a_broken_utf16_file_is_unreadable_not_fatal(tmp_path):
+    path = tmp_path / "odd.txt"
+    path.write_bytes(b"\xff\xfeA")
+    with pytest.raises(UnreadableDocument, match="not valid UTF-16"):
+        read_document(path)

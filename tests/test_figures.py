@@ -71,3 +71,22 @@ def test_tolls_written_as_deaths_or_a_revised_toll():
     assert figures("the United Nations documented 53 deaths")["killed"] == (53, "exact")
     assert figures("officials revised the death toll of the 4 March attack to 63")[
         "killed"] == (63, "exact")
+
+
+def test_a_toll_does_not_reach_back_past_another_verb():
+    assert figures("Police said 3 suspects were arrested and one officer was killed.")[
+        "killed"] == (1, "exact")
+    assert figures("Fighting over two days left 12 dead.")["killed"] == (12, "exact")
+
+
+def test_an_impossible_toll_is_not_read():
+    assert figures("killed 99999999999999999999999 people")["killed"] is None
+
+
+def test_victims_told_one_by_one_are_counted():
+    assert figures("Gunmen shot dead Manmohan Singh near his shop")["killed"] == (1, "exact")
+    assert figures("Satnam Singh, a healer, was shot dead in his clinic")["killed"] == (
+        1, "exact")
+    assert figures("A Sikh worshipper and a Taliban guard were killed.")["killed"] == (
+        2, "exact")
+    assert figures("The toll reached 33.")["killed"] == (33, "exact")

@@ -22,7 +22,8 @@ from geo.extract.events import find_events
 from geo.extract.incidents import incident_rows
 from geo.extract.reading import Reading, iso
 from geo.gazetteer import Gazetteer
-from geo.schema import COLUMNS, column_names
+from geo.records import table_from_rows
+from geo.schema import column_names
 
 __all__ = ["DocumentRecords", "Extraction", "UnreadableDocument", "extract", "extract_documents",
            "read_document"]
@@ -76,7 +77,7 @@ def extract_documents(
     paths = [Path(p) for p in paths]
     known = {row["file"]: row for row in (known_sources or {}).values()}
     incidents, areas, sources, failed, notes = [], [], [], [], []
-    used_ids: set[str] = set()
+    used_ids = {row["source_id"] for row in known.values()}  # never reuse a curated id
     for n, path in enumerate(paths, start=1):
         if progress:
             progress(n, len(paths), str(path))
@@ -93,18 +94,21 @@ def extract_documents(
             doc.published, doc.published_from = published, "given"
         source_id = listed["source_id"] if listed else _source_id(doc, used_ids)
         used_ids.add(source_id)
-        found = extract(doc, gazetteer, source_id)
+        try:
+            found = extract(doc, gazetteer, source_id)
+        except Exception as err:  # one document's fault must not cost the others
+            failed.append(f"{path}: could not be extracted ({type(err).__name__}: {err}); "
+                          "please report this with the file")
+            continue
         incidents += found.incidents
         areas += found.areas
         notes += found.notes
-        if doc.published is None:
-            notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
-            continue
         if doc.published_from == "latest date in text":
             notes.append(f"{doc.name}: no publication date in the text; dates without a year "
                          f"were read against {doc.published.end} (give --published)")
-        if not listed:
-            sources.append(_source_row(doc, source_id))
+        if doc.published is None and not (found.incidents or found.areas):
+            notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
+        sources.append(dict(listed) if listed else _source_row(doc, source_id))
     return Extraction(_table(incidents, "incidents"), _table(areas, "areas"),
                       pd.DataFrame(sources, columns=column_names("sources")), failed, notes)
 
@@ -121,22 +125,15 @@ def _source_id(doc: Document, used: set[str]) -> str:
 def _source_row(doc: Document, source_id: str) -> dict:
     """The sources.csv row of an extracted document; its publisher is not known."""
     return {"source_id": source_id, "title": doc.title or Path(doc.name).stem,
-            "publisher": "publisher not stated", "published": iso(doc.published),
-            "file": doc.name}
+            "publisher": "publisher not stated",
+            "published": iso(doc.published) or "undated", "file": doc.name}
 
 
 def _table(rows: list[dict], table: str) -> pd.DataFrame:
-    """Rows as a typed frame in contract order, sorted by document and position."""
-    frame = pd.DataFrame(rows, columns=["_line", *column_names(table)])
-    frame = frame.sort_values(["source_file", "quote_start", column_names(table)[0]],
-                              kind="stable").reset_index(drop=True)
-    frame["_line"] = range(2, len(frame) + 2)
-    for c in COLUMNS[table]:
-        if c.kind in ("int", "precision"):
-            frame[c.name] = pd.array([None if pd.isna(v) else int(v) for v in frame[c.name]],
-                                     dtype="Int64")
-        elif c.kind in ("latitude", "longitude"):
-            frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
-        else:
-            frame[c.name] = frame[c.name].fillna("").astype(str)
-    return frame
+    """Rows as a validated, typed frame in contract order, sorted by document and position.
+
+    Extracted rows pass the same checks as a CSV an analyst wrote (geo.records),
+    numbered as the lines they get in the extracted CSV.
+    """
+    ordered = sorted(rows, key=lambda r: (r["source_file"], r["quote_start"]))  # stable
+    return table_from_rows(enumerate(ordered, start=2), table, f"extracted {table}")

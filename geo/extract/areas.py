@@ -40,12 +40,11 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
             paragraph_when[s.paragraph] = dates[-1]
         for start, end in _clauses(reading, i):
             words = reading.text[start:end]
-            status = cues.first_label(cues.AREA_CUES, words)
-            if status is None:
-                continue
+            ended = bool(cues.AREA_LOST.search(words))
+            status = cues.first_label(cues.AREA_CUES, words) or ("control" if ended else None)
             places = _held([m for m in reading.places[i] if start <= m.start < end
                             and not ORIGIN.search(reading.text[start:m.start])])
-            if not places:
+            if status is None or not places:
                 continue
             now = reading.reference if _PRESENT.search(words) else None
             when = (dates[0] if dates else None) or reading.cited_when(i) or s.dated \
@@ -54,11 +53,13 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                 notes.append(f"{reading.doc.name}: the area at offset {s.start} has no date "
                              "and the document none either (give --published)")
                 continue
-            ended = bool(cues.AREA_LOST.search(words))
             for m in places:
+                if ended and _end(rows, m, when):
+                    continue  # "lost control of Achin in late 2019": the area held until then
                 key = (m.place.name, m.place.country, status)
                 rows.setdefault(key, {
-                    "area_id": stable_id("areas", [reading.doc.name, m.place.name, status]),
+                    "area_id": stable_id("areas", [source_id, m.place.name, m.place.country,
+                                                   status]),
                     "name": m.place.name, "admin1": "", "country": m.place.country,
                     "status": status, "date_start": when.start.isoformat(),
                     "date_end": when.end.isoformat() if ended else "",
@@ -71,6 +72,17 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                     "quote_start": s.start, "quote_end": s.end,
                 })
     return sorted(rows.values(), key=lambda r: (r["quote_start"], r["name"])), notes
+
+
+def _end(rows: dict[tuple, dict], mention: Mention, when) -> bool:
+    """End the open areas already read at this place; False when there were none."""
+    ended = False
+    for (name, country, _), row in rows.items():
+        if (name, country) == (mention.place.name, mention.place.country) and \
+                not row["date_end"] and row["date_start"] <= when.end.isoformat():
+            row["date_end"] = when.end.isoformat()
+            ended = True
+    return ended
 
 
 def _clauses(reading: Reading, i: int) -> list[tuple[int, int]]:

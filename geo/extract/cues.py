@@ -29,7 +29,7 @@ EVENT_CUES = _table([
     ("airstrike", r"\bair\s*-?\s*strikes?\b|\bdrone\s+(?:strike|attack)s?\b|\bair\s+raids?\b|"
                   r"\bdrop(?:ped|ping)\b[^.]{0,60}\bbombs?\b|\bbombing\s+raids?\b|"
                   r"\bmother\s+of\s+all\s+bombs\b|\b(?:US|U\.S\.|American|coalition|NATO|precision)\s+"
-                  r"strikes?\b"),
+                  r"strikes?\b|\bmissiles?\b"),
     ("mass_killing", r"\bmassacre\w*|\bbeheaded\b|\bbeheading\w*|\bexecuted\b|\bcarnage\b|"
                      r"\bslaughter\w*"),
     ("bombing", r"\bbomb(?:s|ing|ings|ed|ers?)?\b|\bexplosions?\b|\bexplosives?\b|\bblasts?\b|"
@@ -38,7 +38,7 @@ EVENT_CUES = _table([
     ("armed_assault", r"\bgunm[ae]n\b|\bstormed\b|\bopened\s+fire\b|\bfired\s+(?:on|at|upon)\b|"
                       r"\bshot\s+dead\b|\bshooting\b|\bambush\w*|\bassault\w*|\battack(?:s|ed)?\b|"
                       r"\battackers?\b|\btargeted\b|\bstruck\b|\bassassinat\w+|\bkidnapp\w+|"
-                      r"\babduct\w+"),
+                      r"\babduct\w+|\brockets?\b|\bmortars?\b"),
     ("clash", r"\bclash\w*|\bbattles?\b|\bfighting\b|\bfought\b|\boffensive\b|\bcounter-?attack\w*|"
               r"\bmilitary\s+operations?\b|\bwiped\s+out\b|\boverr[au]n\b|\bcaptured\s+the\b|"
               r"\bseized\b|\bretook\b|\bretaken\b|\brecaptured\b"),
@@ -90,6 +90,9 @@ CLAIM_CUES = _table([
     ("attributed", r"\battributed\s+to\b|\bblamed\b|\bsuspected\b|\bbelieved\s+to\s+be\b|"
                    r"\baccused\b|\bcarried\s+out\s+by\b|\bbears?\s+the\s+hallmarks\b"),
 ], CLAIM_STATUSES)
+
+# When accounts of one event disagree, the first of these that any of them gives.
+CLAIM_PRECEDENCE = ("disputed", "claimed", "unclaimed", "attributed", "n/a")
 
 # Who was hit, first match wins; labels follow the contract's examples.
 TARGET_CUES = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in [
@@ -170,6 +173,9 @@ def first_label(table: list[tuple[str, re.Pattern]], text: str) -> str | None:
     return None
 
 
+# "a year after the bombing", "the anniversary of the attack": an event recalled, not told.
+_RECALLED = re.compile(r"\b(?:after|since|before|anniversary\s+of|memory\s+of|mourn\w*|"
+                       r"remember\w*)\s+(?:the|that|this)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:was|were)\s+killed\b|\bdeath\s+of\b|\bdied\b", re.IGNORECASE)
 _LEADER_WORDS = re.compile(r"\b(?:leader|amir|emir|commander|chief|founder|spokesman|deputy|"
                            r"succeeded|in\s+charge)\b", re.IGNORECASE)
@@ -181,9 +187,10 @@ def trigger(text: str, context: str = "") -> str | None:
     `context` is the whole sentence: "but he too was killed in July 2017"
     tells a leader's death when the sentence is about who leads the group.
     """
-    label = first_label(EVENT_CUES, text)
-    if label is not None:
-        return dict(EVENT_CUES)[label].search(text).group()
+    for _, pattern in EVENT_CUES:
+        for m in pattern.finditer(text):
+            if not _RECALLED.search(text, max(0, m.start() - 40), m.start()):
+                return m.group()
     killed = _KILLED.search(text)
     if killed and (LEADER_KILLED.search(text) or _LEADER_WORDS.search(context or text)):
         return killed.group()
@@ -203,7 +210,7 @@ def event_type(text: str, context: str = "") -> str | None:
 
 
 def _complex(text: str) -> bool:
-    bomb = EVENT_CUES[3][1].search(text)
+    bomb = dict(EVENT_CUES)["bombing"].search(text)
     gunmen = re.search(r"\bgunm[ae]n\b|\bstormed\b|\bfought\b|\bopened\s+fire\b", text,
                        re.IGNORECASE)
     return bool(bomb and gunmen)

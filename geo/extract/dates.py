@@ -36,13 +36,15 @@ _PART_MONTHS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 
 # Full month names anywhere; abbreviations only next to a day or a year ("9 Mar 2020").
 _FULL = r"January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH = rf"(?:{_FULL}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?=\s*\d))"
+_ABBREVIATED = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = rf"(?:{_FULL}|{_ABBREVIATED}(?=\s*\d))"
+_MONTH_AFTER_DAY = rf"(?:{_FULL}|{_ABBREVIATED})\b"  # "24 Jan": the day says it is a month
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 
 
 def _part_re(n: int) -> str:
-    return (rf"(?:(?P<part{n}>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)"
+    return (rf"(?:(?P<part{n}>(?i:early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of))"
             r"[\s-]+)?")
 
 
@@ -56,7 +58,8 @@ _PATTERN = re.compile(
     rf"""
     (?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b)
   | (?P<isom>(?<![\d-])(?P<my_y>{_YEAR})-(?P<my_m>0[1-9]|1[0-2])(?![\d-]))
-  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR})\b)?{_shift_re(1)})
+  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH_AFTER_DAY})
+        (?:,?\s+(?P<y1>{_YEAR})\b)?{_shift_re(1)})
   | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})\b(?![.,]?\d)
         (?:[,.]?\s+(?P<y2>{_YEAR})\b)?{_shift_re(2)})
   | (?P<my>\b{_part_re(3)}(?P<m3>{_MONTH}),?\s+(?:of\s+)?(?P<y3>{_YEAR})\b)
@@ -67,9 +70,10 @@ _PATTERN = re.compile(
   | (?P<same>\b(?i:(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)|hours\s+later)\b)
   | (?P<same_month>\b(?i:(?:(?P<smp>later|earlier)\s+)?(?:that|the\s+same)\s+month)\b)
   | (?P<next>\b(?i:the\s+(?:next|following)\s+(?P<nu>day|morning|night|week|month|year))\b)
-  | (?P<weekday>\b(?i:(?P<wl>last|on|this\s+past|that|on\s+the\s+(?:previous|following)|
-        the\s+(?:previous|following))\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|
-        Saturday|Sunday)\b(?!\s+(?:prayers?|sermons?|market|night\s+prayers))(?!,?\s+\d))
+  | (?P<weekday>(?:\b(?i:(?P<wl>last|on|this\s+past|that|on\s+the\s+(?:previous|following)|
+        the\s+(?:previous|following))\s+)|(?<=\()|(?<=^)|(?<=\n)|(?<=-\s))(?P<wd>Monday|Tuesday|
+        Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!\s+(?:prayers?|sermons?|market|
+        night|worshipp?ers|congregation))(?!,?\s+\d))
   | (?P<this>\b(?i:(?P<tw>earlier\s+this|later\s+this|last|this|the\s+previous)\s+
         (?P<tu>year|month|week))\b)
   | (?P<yesterday>\b(?i:yesterday)\b)
@@ -117,6 +121,7 @@ class DateMention:
     day: int | None = None
     part: str | None = None
     shift: int = 0  # years before the reference year ("last year": -1)
+    before: bool = False  # "last September": strictly before the reference's month
     amount: int = 0
     unit: str = ""  # day, week, month, year
 
@@ -164,7 +169,7 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="absolute", year=int(g["y3"]), month=_month(g["m3"]),
                            part=part)
     if g["last_month_name"]:
-        return DateMention(**base, kind="yearless", month=_month(g["m5"]), shift=-99)
+        return DateMention(**base, kind="yearless", month=_month(g["m5"]), before=True)
     if g["m"]:
         word = g["m4"]
         if word in ("May", "March") and not part and not _MONTH_CUES.search(text[:m.start()]):
@@ -172,9 +177,10 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
     if g["rel"]:
         amount = _amount(g["rn"])
-        direction = -1 if g["rd"] in ("earlier", "ago") else 1
-        kind = "ago" if g["rd"] == "ago" else "relative"
-        return DateMention(**base, kind=kind, amount=amount * direction, unit=g["ru"])
+        word = g["rd"].lower()
+        direction = -1 if word in ("earlier", "ago") else 1
+        kind = "ago" if word == "ago" else "relative"
+        return DateMention(**base, kind=kind, amount=amount * direction, unit=g["ru"].lower())
     if g["same"]:
         return DateMention(**base, kind="relative", amount=0, unit="same")
     if g["same_month"]:
@@ -192,12 +198,12 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="weekday", day=_WEEKDAYS.index(g["wd"].lower()),
                            shift=-1 if which == "last" else 0)
     if g["next"]:
-        unit = {"morning": "day", "night": "day"}.get(g["nu"], g["nu"])
+        unit = {"morning": "day", "night": "day"}.get(g["nu"].lower(), g["nu"].lower())
         return DateMention(**base, kind="relative", amount=1, unit=unit)
     if g["this"]:
-        which = " ".join(g["tw"].split())
+        which = " ".join(g["tw"].lower().split())
         amount = -1 if which in ("last", "the previous") else 0
-        return DateMention(**base, kind="ago", amount=amount, unit=g["tu"],
+        return DateMention(**base, kind="ago", amount=amount, unit=g["tu"].lower(),
                            part="to_date" if amount == 0 else None)
     if g["yesterday"]:
         return DateMention(**base, kind="ago", amount=-1, unit="day")
@@ -280,7 +286,7 @@ def _window(year: int, month: int | None, day: int | None, part: str | None) -> 
 
 def _yearless(mention: DateMention, reference: When) -> When | None:
     ref = reference.end
-    if mention.shift == -99:  # "last September": the latest September before this month
+    if mention.before:  # "last September": the latest September before this month
         year = ref.year if mention.month < ref.month else ref.year - 1
     else:
         year = ref.year + mention.shift
@@ -348,7 +354,8 @@ def parse_when(text: str) -> When | None:
     """
     text = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}", text):
-        return _window(int(text[:4]), int(text[5:]), None, None)
+        month = int(text[5:])
+        return _window(int(text[:4]), month, None, None) if 1 <= month <= 12 else None
     if re.fullmatch(r"\d{4}", text):
         return _window(int(text), None, None, None)
     found = [m for m in find_dates(text) if m.kind in ("absolute", "year")]

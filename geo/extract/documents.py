@@ -38,7 +38,8 @@ _ABBREVIATIONS = {
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n",
     "a.k.a", "e.g", "i.e", "approx", "est", "govt", "dept", "prof", "rev", "gov", "sen", "rep",
 }
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?:\[\d+\])*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"'”’)\]]*(?:\[\d+\])*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00c0-\u00de\u0100-\u017f])")
 _CITATION = re.compile(r"\(([^()]{3,300})\)")
 _HEADER_LINES = 8
 _HEADLINE_MAX = 160
@@ -112,7 +113,10 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
         except (UnicodeDecodeError, LookupError) as err:
             raise UnreadableDocument(f"{name}: cannot be decoded as {encoding} ({err})") from None
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise UnreadableDocument(f"{name}: is not valid UTF-16 (byte {err.start})") from None
     else:
         if raw.startswith(b"%PDF"):
             raise UnreadableDocument(f"{name}: is a PDF; convert it to text first "
@@ -237,21 +241,38 @@ def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
 
 
 def _blocks(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Paragraphs: a line joins the one before when that one runs on into it."""
+    """Paragraphs: a line joins the one before when that one runs on into it.
+
+    A line runs on when it starts in lower case, or when the text is wrapped
+    at a fixed width and the line before reached it without ending a sentence.
+    """
+    width = _wrap_width(text, lines)
     blocks: list[list[int]] = []
     for start, end in lines:
         if blocks:
             prev_start, prev_end = blocks[-1]
             previous = text[prev_start:prev_end].rstrip()
+            last_line = text[text.rfind("\n", prev_start, prev_end) + 1:prev_end].rstrip()
             gap = text[prev_end:start]
+            wrapped = width and len(last_line) >= 0.75 * width
             runs_on = (gap.count("\n") == 1
                        and not previous.endswith((".", ":", "!", "?", '"', "”"))
-                       and text[start:end].lstrip()[:1].islower())
+                       and (text[start:end].lstrip()[:1].islower() or wrapped))
             if runs_on:
                 blocks[-1][1] = end
                 continue
         blocks.append([start, end])
     return [(s, e) for s, e in blocks]
+
+
+def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int:
+    """The width a hard-wrapped text is wrapped at, or 0 when its lines are paragraphs."""
+    lengths = sorted(len(text[s:e].rstrip()) for s, e in lines)
+    if len(lengths) < 4:
+        return 0
+    width = lengths[int(len(lengths) * 0.9)]
+    full = sum(1 for n in lengths if n >= 0.75 * width)
+    return width if width <= 100 and full >= len(lengths) / 2 else 0
 
 
 def _dated_below(text: str, blocks: list[tuple[int, int]], index: int) -> When | None:

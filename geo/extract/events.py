@@ -22,7 +22,8 @@ from geo.extract.dates import When
 from geo.extract.documents import Sentence
 from geo.extract.figures import casualties
 from geo.extract.places import Mention
-from geo.extract.reading import Reading
+from geo.extract.reading import Reading, finest
+from geo.gazetteer import distance_km
 
 # "Both were claimed by the Islamic State": a sentence about the last two events.
 _BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)\b|"
@@ -62,7 +63,11 @@ class _EventReader:
         self.events: list[Event] = []
         self.current: Event | None = None  # the event the next sentence may go on telling
         self.previous: When | None = None  # the last event's dates, for "two days later"
-        self.heading: When | None = None  # a date told on its own ("Karachi - 13 May 2015.")
+        # A date told on its own, as a list item's head ("1 July 2018 - Jalalabad"), with the
+        # place it names and its paragraph: it dates the lines under it.
+        self.heading: When | None = None
+        self.heading_place: Mention | None = None
+        self.heading_paragraph = -1
 
     def read(self) -> list[Event]:
         for i, s in enumerate(self.r.sentences):
@@ -70,55 +75,66 @@ class _EventReader:
                 continue
             if self.current and s.paragraph != self.r.sentences[self.current.first].paragraph:
                 self.current = None
-            if i and s.paragraph != self.r.sentences[i - 1].paragraph:
-                self.heading = None
+            if s.paragraph > self.heading_paragraph + 1:
+                self.heading, self.heading_place = None, None
             self._sentence(i, s)
         return self.events
 
     def _sentence(self, i: int, s: Sentence) -> None:
+        """Read one sentence: it opens events, tells more of one, or says nothing new."""
         dated = self.r.resolved_dates(i, self.previous)
-        opening = [d for d in dated if d.mention.kind != "year"]
-        if opening:
-            before = self.current
-            self.current = None
-            clauses = self._clauses(s, opening)
-            for clause, d in zip(clauses, opening, strict=True):
-                if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
-                    self._open(i, d.when, clause)
-            opened = [e for e in self.events if e.first == i]
-            if len(opened) > 1 and (_BOTH.search(self.r.words(i)) or _SEVERAL.search(
-                    self.r.words(i))):
-                self._claim_for(opened, self.r.words(i))  # "...; both attacks were claimed"
-            if self.current is not None:
-                return
-            told_date = opening[-1].when
-            if told_date is not None and told_date.precision != "year":
-                self.previous = told_date  # "That month, ...": the month just told
-            if before and all(d.mention.kind == "relative" for d in opening):
-                self.current = before  # "ISKP claimed the attack the next day": more of it
-            elif _heading(self.r.words(i), opening):
-                self.heading = opening[0].when
-                return
-            else:
-                return
-        words = self.r.words(i)
-        kind = cues.event_type(words)
+        # Dates a slider can use; "in 2019" or "last year" alone are too coarse.
+        opening = [d for d in dated if d.mention.kind != "year"
+                   and (d.when is None or d.when.precision != "year")]
+        if opening and not self._dated_sentence(i, s, opening):
+            return
+        kind = cues.event_type(self.r.words(i))
         if dated and not opening and kind:
             self.current = None  # a year-only event: too coarse, and not part of the last
-            return
-        if s.headline:
+        elif s.headline:
             if kind and s.dated and self._eventful(i, (s.start, s.end)):
                 self._open(i, _headline_when(s.dated), (s.start, s.end))
             self.current = None
-            return
+        else:
+            self._undated_sentence(i, s, kind)
+
+    def _dated_sentence(self, i: int, s: Sentence, opening: list) -> bool:
+        """Open an event per dated clause; True when the sentence is still to be read as
+        undated (its only dates point back at the event it goes on telling)."""
+        before, self.current = self.current, None
+        clauses = self._clauses(s, opening)
+        for clause, d in zip(clauses, opening, strict=True):
+            if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
+                self._open(i, d.when, clause)
+        opened = [e for e in self.events if e.first == i]
+        words = self.r.words(i)
+        if len(opened) > 1 and (_BOTH.search(words) or _SEVERAL.search(words)):
+            self._claim_for(opened, words)  # "...; both attacks were claimed"
+        if opened:
+            return False
+        if opening[-1].when is not None:
+            self.previous = opening[-1].when  # "That month, ...": the month just told
+        if before and all(d.mention.kind == "relative" for d in opening):
+            self.current = before  # "ISKP claimed the attack the next day": more of it
+            return True
+        if _heading(words, opening):
+            self.heading, self.heading_paragraph = opening[0].when, s.paragraph
+            self.heading_place = finest(self.r.places[i])
+        return False
+
+    def _undated_sentence(self, i: int, s: Sentence, kind: str | None) -> None:
         cited = self.r.cited_when(i)
+        if self.current is None and kind and self.events and self._hours_later(i):
+            return
         if self.current is None and not kind and self.events and self._claims_last(i):
             return
         if self.current and self._goes_on(i, cited):
             self._go_on(i)
         elif kind and (cited or self.heading) and self._eventful(i, (s.start, s.end)):
-            self._open(i, cited or self.heading, (s.start, s.end))
-            self.heading = None
+            event = self._open(i, cited or self.heading, (s.start, s.end))
+            if not event.places and self.heading_place is not None:
+                event.fallback = self.heading_place
+            self.heading, self.heading_place = None, None
 
     def _goes_on(self, i: int, cited: When | None) -> bool:
         """Whether undated sentence `i` tells more of the current event."""
@@ -145,6 +161,17 @@ class _EventReader:
         event.places += self.r.places[i]
         event.cited += [c for c in self.r.cited_labels(i) if c not in event.cited]
 
+    def _hours_later(self, i: int) -> bool:
+        """"Hours later in Kunduz, a bomb ...": a new event the day of the last one."""
+        last = self.events[-1]
+        near = self.r.sentences[i].paragraph - self.r.sentences[last.sentences[-1]].paragraph <= 2
+        same = any(m.unit == "same" for m in self.r.dates[i])
+        if near and same and self._eventful(i, (self.r.sentences[i].start,
+                                                 self.r.sentences[i].end)):
+            self._open(i, last.when, (self.r.sentences[i].start, self.r.sentences[i].end))
+            return True
+        return False
+
     def _claim_for(self, events: list[Event], words: str) -> None:
         label = cues.first_label(cues.CLAIM_CUES, words)
         for e in events:
@@ -161,14 +188,21 @@ class _EventReader:
         return False
 
     def _same_time_event(self, i: int, event: Event) -> Event | None:
-        """A second event "the same evening": a new kind of event, not a claim of the last."""
+        """A second event "the same evening": a new kind of event at a place or with a
+        toll of its own, not a claim or a detail of the last."""
         s = self.r.sentences[i]
         for m in self.r.dates[i]:
             if m.unit != "same":
                 continue
             after = self.r.text[m.end:s.end]
             kind = cues.event_type(after)
-            if kind and kind != cues.event_type(told(self.r, event)) and \
+            figures = casualties(after)
+            places = [p for p in self.r.places[i] if p.start >= m.end]
+            elsewhere = places and not any(_near_place(p, q) for p in places
+                                           for q in event.places or [event.fallback] if q)
+            substance = figures["killed"] or figures["injured"] or places
+            new_kind = kind != cues.event_type(told(self.r, event))
+            if kind and substance and (new_kind or elsewhere) and \
                     cues.first_label(cues.CLAIM_CUES, after) is None:
                 return self._open(i, event.when, (m.start, s.end))
         return None
@@ -225,16 +259,29 @@ class _EventReader:
 
 
 def _heading(words: str, opening: list) -> bool:
-    """A date told on its own, as a list item's head: "1. Karachi, Sindh - 13 May 2015."."""
+    """A date told on its own, as a list item's head: "1. Karachi, Sindh - 13 May 2015.".
+
+    Besides the date, at most a place and a word or two: "Residents interviewed on
+    Monday said they had their doubts" is a sentence, not a heading.
+    """
     d = opening[0]
-    return (len(opening) == 1 and d.when is not None
-            and d.when.precision in ("day", "week", "month") and len(words.split()) <= 10)
+    if len(opening) != 1 or d.when is None or d.when.precision not in ("day", "week", "month"):
+        return False
+    rest = words.replace(d.mention.text, " ")
+    others = [w for w in re.findall(r"[^\W\d_]+", rest) if not w[:1].isupper()]
+    return len(others) <= 2
 
 
 def told(reading: Reading, event: Event) -> str:
     """Everything the document says of an event: its opening clause and later sentences."""
     own = reading.text[event.clause[0]:event.clause[1]]
     return " ".join([own, *(reading.words(i) for i in event.sentences[1:])])
+
+
+def _near_place(a: Mention, b: Mention) -> bool:
+    """Whether two mentions name the same neighbourhood (25 km)."""
+    return a.place.admin1 == b.place.admin1 and distance_km(
+        (a.place.latitude, a.place.longitude), (b.place.latitude, b.place.longitude)) <= 25
 
 
 def _headline_when(dated: When) -> When:

@@ -44,7 +44,8 @@ _FIGURE = _QUALIFIER + _NUMBER
 # never another harm word ("nine dead and 50 wounded" gives 50 wounded, not nine).
 _HARM_WORDS = (r"killed|killing|dead|died|wounded|wounding|injured|injuring|hurt|slain|"
                r"perished|martyred|lives|deaths|fatalities")
-_GAP = rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS})\b)[\w'’]+){{0,12}}?[\s,—–-]+"
+_GAP = (rf"(?:[\s,—–-]+(?!(?:{_HARM_WORDS}|was|were|is|are|has|have|had|left|leaving)\b)"
+        rf"[\w'’]+){{0,12}}?[\s,—–-]+")
 _HARM = {
     "killed": (r"killed|dead|died|slain|lost\s+their\s+lives|perished|martyred|deaths|"
                r"fatalities|shot\s+dead|gunned\s+down",
@@ -54,19 +55,24 @@ _HARM = {
     "injured": (r"injured|wounded|hurt",
                 r"wounding|injuring|wounded|injured"),
 }
-_PATTERNS = {
-    harm: [
-        re.compile(rf"\b(?:{before})\s+{_FIGURE}\b", re.IGNORECASE),
-        re.compile(rf"\b{_FIGURE}{_GAP}(?:(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
-                   rf"(?:\w+ly\s+)?(?:{after})\b", re.IGNORECASE),
-        re.compile(rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
-                   re.IGNORECASE),
-        # "revised the death toll of the 4 March attack to 63", "put the dead at 30"
-        re.compile(rf"\b(?:(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto|(?:put|puts|placed)"
-                   rf"\s+the\s+(?:dead|death\s+toll|toll)\s+at)\s+{_FIGURE}\b", re.IGNORECASE),
-    ]
-    for harm, (after, before) in _HARM.items()
-}
+# A figure beyond this is not a toll but a misreading (or a typo): none is read.
+MAX_FIGURE = 100_000
+def _patterns(harm: str, after: str, before: str) -> dict[str, re.Pattern]:
+    """The ways a toll of `harm` is written, by name, tried in this order."""
+    found = {
+        "verb_first": rf"\b(?:{before})\s+{_FIGURE}\b",  # "killing at least 20"
+        "number_first": rf"\b{_FIGURE}{_GAP}(?:(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
+                        rf"(?:\w+ly\s+)?(?:{after})\b",  # "more than 70 people were killed"
+        "leaving": rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
+    }
+    if harm == "killed":  # "revised the death toll of the 4 March attack to 63"
+        found["toll"] = (rf"\b(?:(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto|(?:put|puts|"
+                         rf"placed)\s+the\s+(?:dead|death\s+toll|toll)\s+at|toll\s+(?:reached|"
+                         rf"rose\s+to|climbed\s+to|stood\s+at|was))\s+{_FIGURE}\b")
+    return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in found.items()}
+
+
+_PATTERNS = {harm: _patterns(harm, after, before) for harm, (after, before) in _HARM.items()}
 _NONE = {
     "killed": re.compile(r"\bno\s+(?:casualties|deaths|fatalities|one\s+was\s+killed)\b|"
                          r"\bnobody\s+was\s+killed\b", re.IGNORECASE),
@@ -114,14 +120,12 @@ def _without_dates(text: str) -> str:
 def _first(text: str, harm: str) -> Figure | None:
     found = []
     after_verb = re.compile(rf"\s+{_FIGURE}\b", re.IGNORECASE)
-    for pattern in _PATTERNS[harm]:
+    for name, pattern in _PATTERNS[harm].items():
         for m in pattern.finditer(text):
             value = number(m.group("num"))
-            if value is None:
+            if value is None or value > MAX_FIGURE:
                 continue
-            if harm == "injured" and pattern is _PATTERNS[harm][3]:
-                continue  # a death toll is not a count of the wounded
-            if pattern is _PATTERNS[harm][1] and after_verb.match(text, m.end()):
+            if name == "number_first" and after_verb.match(text, m.end()):
                 continue  # "two explosions killed 23": the number after the verb is the toll
             vague = m.group("num").lower() in _VAGUE
             qualifier = "at_least" if vague else QUALIFIER_WORDS.get(
@@ -130,8 +134,30 @@ def _first(text: str, harm: str) -> Figure | None:
             break
     if found:
         return min(found, key=lambda f: f.start)
+    if harm == "killed":
+        counted = _people_killed(text)
+        if counted:
+            return counted
     none = _NONE[harm].search(text)
     return Figure(0, "exact", none.start(), none.end()) if none else None
+
+
+_NAME = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"
+_VERB = r"(?:shot\s+dead|killed|assassinated|gunned\s+down|beheaded|executed)"
+# Victims told one by one: "shot dead Manmohan Singh", "Satnam Singh ... was shot dead",
+# "a Sikh worshipper and a Taliban guard were killed".
+_ONE = re.compile(rf"\b{_VERB}\s+(?:[a-z]+\s+){{0,3}}?{_NAME}|^\s*{_NAME},[^.;]{{0,100}}?\bwas\s+"
+                  rf"{_VERB}|\b(?i:a|an|one)\s+(?:[\w-]+\s+){{1,3}}?(?:was|has\s+been)\s+{_VERB}")
+_TWO = re.compile(rf"\b(?i:a|an|one)\s+(?:[\w-]+\s+){{1,3}}?and\s+(?i:a|an|one)\s+"
+                  rf"(?:[\w-]+\s+){{1,3}}?were\s+{_VERB}")
+
+
+def _people_killed(text: str) -> Figure | None:
+    two = _TWO.search(text)
+    if two:
+        return Figure(2, "exact", two.start(), two.end())
+    one = _ONE.search(text)
+    return Figure(1, "exact", one.start(), one.end()) if one else None
 
 
 def number(word: str) -> int | None:

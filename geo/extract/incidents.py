@@ -17,13 +17,17 @@ from geo.extract.events import Event, told
 from geo.extract.figures import Figure, casualties
 from geo.extract.places import Mention
 from geo.extract.reading import Reading, finest
-from geo.gazetteer import _distance_km
+from geo.gazetteer import distance_km
 from geo.records import stable_id
 
 # "students from Lahore's university", "fighters who defected from ...": where people
 # came from is not where the event was.
 ORIGIN = re.compile(r"\b(?:from|left|fled|roots\s+in|natives?\s+of|hail(?:s|ed)?\s+from|"
-                    r"born\s+in)\s+(?:the\s+)?$", re.IGNORECASE)
+                    r"born\s+in|pointing\s+to|grew\s+up\s+in|raised\s+in)\s+(?:the\s+)?$",
+                    re.IGNORECASE)
+# "Logar province, where he is said to have grown up"
+ORIGIN_AFTER = re.compile(r"[\w\s]{0,10},?\s+where\s+(?:he|she|they)\s+(?:\w+\s+){0,4}?"
+                          r"(?:grown|grew|born|raised|lived)\b", re.IGNORECASE)
 # "the Nangarhar governor's office announced", "Kabul refused": an institution or a
 # government speaking, not where it happened.
 INSTITUTION = re.compile(r"^(?:'s|’s)?\s+(?:provincial\s+)?(?:governor|police|officials?|"
@@ -32,7 +36,8 @@ INSTITUTION = re.compile(r"^(?:'s|’s)?\s+(?:provincial\s+)?(?:governor|police|
                          r"insisted|accused|blamed|rejected|asked|demanded|warned|claimed)\b",
                          re.IGNORECASE)
 _SAME_PLACE_KM = 25.0
-_CLAIM_ORDER = ("disputed", "unclaimed", "claimed", "attributed")
+# "a second, separate bomb": the text says it is another event.
+_ANOTHER = re.compile(r"\b(?:second|another|separate|further|third|fresh)\b", re.IGNORECASE)
 _PLACE_COLUMNS = ("location", "place", "admin2", "country", "latitude", "longitude",
                   "geo_precision", "geonameid")
 
@@ -80,7 +85,8 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
         row = dict(base, **_place_columns(mention, approximate))
         if mention is None:
             row["country"] = _country(reading, everything)
-        row["event_id"] = stable_id("incidents", [reading.doc.name, str(event.clause[0]),
+        # From the words, not their offsets: an edit elsewhere in the file keeps the id.
+        row["event_id"] = stable_id("incidents", [source_id, " ".join(own.split()),
                                                   row["location"], row["place"]])
         rows.append(row)
     return rows
@@ -115,6 +121,7 @@ def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | N
     """
     mentions = [m for m in event.places
                 if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])
+                and not ORIGIN_AFTER.match(reading.text[m.end:m.end + 60])
                 and not INSTITUTION.match(reading.text[m.end:m.end + 40])]
     # "Kunduz (Friday): ... a mosque in Imam Sahib district": the district the event is
     # placed in outweighs a town of the province outside it.
@@ -156,10 +163,9 @@ def _place_columns(mention: Mention | None, approximate: bool) -> dict:
 
 def _claim(text: str, hint: str | None, kind: str) -> str:
     """What the text says of responsibility; unsaid, an attack is the group's by attribution."""
-    found = cues.first_label(cues.CLAIM_CUES, text)
-    for label in _CLAIM_ORDER:
-        if label in (found, hint):
-            return label
+    found = [label for label in (cues.first_label(cues.CLAIM_CUES, text), hint) if label]
+    if found:
+        return min(found, key=cues.CLAIM_PRECEDENCE.index)
     return "n/a" if kind in cues.AGAINST_THE_GROUP else "attributed"
 
 
@@ -194,8 +200,12 @@ def _dedupe(rows: list[dict]) -> list[dict]:
             kept.append(row)
         else:
             _merge(twin, row)
+    seen: dict[str, int] = {}
     for row in kept:
         row.pop("_headline")
+        n = seen[row["event_id"]] = seen.get(row["event_id"], 0) + 1
+        if n > 1:  # the same words opening two events: keep both, apart
+            row["event_id"] = f"{row['event_id']}-{n}"
     return kept
 
 
@@ -212,7 +222,10 @@ def _same_event(a: dict, b: dict) -> bool:
         return a["summary"] == b["summary"]  # the same words twice (a repeated headline)
     if a["latitude"] is None or b["latitude"] is None:
         return headline
-    return a["place"] == b["place"] or _distance_km(
+    if not headline and (a["date_precision"] != "day" or (a["date_start"], a["date_end"]) != (
+            b["date_start"], b["date_end"]) or _ANOTHER.search(b["summary"])):
+        return False  # two body accounts merge only when they name the same day
+    return a["place"] == b["place"] or distance_km(
         (a["latitude"], a["longitude"]), (b["latitude"], b["longitude"])) <= _SAME_PLACE_KM
 
 
@@ -226,8 +239,8 @@ def _merge(twin: dict, row: dict) -> None:
                    "target", "actor", "cited_sources"):
         if twin[column] in (None, "") and row[column] not in (None, ""):
             twin[column] = row[column]
-    rank = ("disputed", "claimed", "unclaimed", "attributed", "n/a")
-    twin["claim_status"] = min(twin["claim_status"], row["claim_status"], key=rank.index)
+    twin["claim_status"] = min(twin["claim_status"], row["claim_status"],
+                               key=cues.CLAIM_PRECEDENCE.index)
     start, end = max(twin["date_start"], row["date_start"]), min(twin["date_end"], row["date_end"])
     if (start, end) != (twin["date_start"], twin["date_end"]):
         narrower = row if (row["date_start"], row["date_end"]) == (start, end) else None

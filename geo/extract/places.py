@@ -81,10 +81,11 @@ ORGANISATION = {
     "children", "cross", "crescent", "nations", "union", "program", "programme", "operation",
     "line", "world", "war",
 }
-# A run ending in one of these names a venue: the place is the words before it.
+# A run ending in one of these names a venue: the place is the words before it. (Not
+# "Road": Charsadda Road runs through Peshawar, towards Charsadda.)
 VENUE = {
     "university", "college", "hospital", "airport", "hotel", "mosque", "shrine", "market",
-    "bazaar", "road", "square", "stadium", "embassy", "consulate", "club", "school",
+    "bazaar", "square", "stadium", "embassy", "consulate", "club", "school",
     "academy", "prison", "jail", "bridge", "gate", "park", "hall", "center", "centre",
     "cantonment", "church", "compound", "camp", "base", "palace", "office", "cemetery",
     "polytechnic",
@@ -100,7 +101,7 @@ class Mention:
     start: int
     end: int
     place: Place
-    group: int  # mentions joined by "and" or commas share a group
+    group: tuple[int, int]  # (sentence, n): names joined by "and" or commas share one
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,12 @@ class Name:
     text: str  # as written
     start: int
     end: int
-    group: int
+    group: tuple[int, int]
     initial: bool  # the name opens its sentence
     person: bool = False  # holds a title or personal name: only an exact place name will do
 
 
-def find_mentions(text: str, start: int, end: int, group_base: int = 0,
+def find_mentions(text: str, start: int, end: int, sentence: int = 0,
                   common: frozenset[str] = frozenset()) -> list[Name]:
     """Candidate place names in text[start:end], not yet looked up.
 
@@ -126,7 +127,7 @@ def find_mentions(text: str, start: int, end: int, group_base: int = 0,
     word written after the last of them ("Achin, Nazyan and Deh Bala districts").
     """
     found: list[Name] = []
-    group, last_end, pending_level = group_base, None, None
+    group, last_end, pending_level = 0, None, None
     for run, run_start in _runs(text, start, end, common | HEADLINE_WORDS):
         words, s = _trim(run, run_start)
         if not words:
@@ -149,10 +150,11 @@ def find_mentions(text: str, start: int, end: int, group_base: int = 0,
         if hint:
             query = f"{query} {_singular(hint)}"
         if level and coordinated:
-            found = [_with_hint(n, level.group("level")) if n.group == group else n
+            found = [_with_hint(n, level.group("level")) if n.group == (sentence, group) else n
                      for n in found]
         initial = not text[start:s].strip() or bool(re.search(r"[.!?:]\s*$", text[start:s]))
-        found.append(Name(query, text[s:shown_end], s, shown_end, group, initial, person))
+        found.append(Name(query, text[s:shown_end], s, shown_end, (sentence, group), initial,
+                          person))
         last_end = shown_end
     return found
 
@@ -214,6 +216,7 @@ class PlaceFinder:
         self.country_names = gazetteer.country_names
         self.countries_named: set[str] = set()
         self._found: dict[tuple[str, bool], list[Candidate]] = {}
+        self._countries_mostly: set[str] = set(FOCUS)
         self._context = Context()
 
     def prepare(self, names: list[Name]) -> None:
@@ -229,6 +232,11 @@ class PlaceFinder:
             sure = len(found) == 1 or (len(found) > 1 and found[0].score - found[1].score >= 0.1)
             if sure and found[0].matched == "name":
                 confident.append(found[0].place)
+        counts: dict[str, int] = {}
+        for place in confident:
+            counts[place.country] = counts.get(place.country, 0) + 1
+        top = max(counts.values(), default=0)
+        self._countries_mostly = {c for c, n in counts.items() if n * 3 >= top} or set(FOCUS)
         if confident:
             lat = sum(p.latitude for p in confident) / len(confident)
             lon = sum(p.longitude for p in confident) / len(confident)
@@ -243,7 +251,11 @@ class PlaceFinder:
             found = [c for c in found if c.place.admin1 == within]
         if not found:
             return None
-        best = self.gazetteer.in_context(found, self._context)[0]
+        ranked = self.gazetteer.in_context(found, self._context)
+        best = ranked[0]
+        if best.place.country not in self._countries_mostly:
+            # Jalalabad in India only in a story mostly about India.
+            best = next((c for c in ranked if c.place.country in self._countries_mostly), best)
         if best.matched != "name" and self._far(best.place):
             return None  # "Deh Mazang" is also a name of a town in Laghman: not in a Kabul story
         return Mention(name.text, name.start, name.end, best.place, name.group)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.extract.dates import DateMention, When, find_dates, resolve
 from geo.extract.documents import Citation, Document, Sentence
 from geo.extract.places import Mention, PlaceFinder, find_mentions
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Gazetteer, Place
 
+_HEADER_CHARS = 300
 _LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
-_SETS_YEAR = re.compile(r"^\W*(?:in|by|during|through)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_SETS_YEAR = re.compile(r"\W*(?:in|by|during|through)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,18 @@ class Reading:
         self.doc = doc
         self.text = doc.text
         self.sentences = doc.sentences
-        found = find_dates(doc.text)
-        self.reference = doc.published or estimated_publication(doc, found)
+        every_date = find_dates(doc.text)
+        self.reference = doc.published or estimated_publication(doc, every_date)
         self.estimated = doc.published is None
         self.citations = _by_sentence(doc.sentences, doc.citations, lambda c: c.start)
         # Dates inside a citation date the report, not the event.
         self.dates = [
-            [m for m in found if not any(c.start <= m.start < c.end for c in cited)]
-            for found, cited in zip(_by_sentence(doc.sentences, found, lambda m: m.start),
-                                    self.citations, strict=True)
+            [m for m in in_sentence if not any(c.start <= m.start < c.end for c in cited)]
+            for in_sentence, cited in zip(
+                _by_sentence(doc.sentences, every_date, lambda m: m.start), self.citations,
+                strict=True)
         ]
+        self.set_years = _set_years(self.sentences, self.dates, self.text, self.reference)
         self.finder, self.places = _places(doc, gazetteer)
         title = [m for i, s in enumerate(doc.sentences)
                  if (s.start, s.end) == doc.title_span for m in self.places[i]]
@@ -92,9 +95,10 @@ class Reading:
         mentions = [m for m in self.dates[i] if m.unit != "same"]
         # "Less than three weeks later, on 25 March 2020": the date is the written one.
         fixed = [m for m in mentions if m.kind in ("absolute", "yearless")]
-        mentions = [m for m in mentions if m.kind != "relative"
-                    or not any(0 <= f.start - m.end <= 40 for f in fixed)]
-        years = {m.year for m in mentions if m.kind == "year"} or self._set_year(i)
+        mentions = [m for m in mentions
+                    if not (m.kind == "relative" and any(0 <= f.start - m.end <= 40 for f in fixed))
+                    and not (m.kind == "weekday" and fixed)]  # "Friday, 8 October": one date
+        years = {m.year for m in mentions if m.kind == "year"} or self.set_years[i]
         cited = self.cited_when(i)
         found = []
         for m in mentions:
@@ -102,7 +106,7 @@ class Reading:
                 continue
             reference = self.reference
             if m.kind == "yearless" and m.shift == 0 and len(years) == 1:
-                year_end = dt.date(years.pop(), 12, 31)
+                year_end = dt.date(next(iter(years)), 12, 31)
                 reference = When(year_end, year_end, "day")
             elif m.kind == "yearless" and m.shift == 0 and cited is not None:
                 reference = cited
@@ -116,22 +120,11 @@ class Reading:
                 when = When(cited.start.replace(day=1), cited.end, "month")
             if when is not None and cited is not None and m.kind != "absolute":
                 when = when.capped(cited.end)
+            if when is not None and self.reference is not None and not self.estimated and \
+                    m.kind in ("relative", "ago") and when.start > self.reference.end:
+                when = None  # "a year later" past the publication: not something it reports
             found.append(Dated(m, when))
         return found
-
-    def _set_year(self, i: int) -> set[int]:
-        """A year the paragraph set before sentence `i`: "In 2021, ... That spring, on 8 May"."""
-        paragraph = self.sentences[i].paragraph
-        for j in range(i - 1, -1, -1):
-            if self.sentences[j].paragraph != paragraph:
-                break
-            words = self.words(j)
-            opening = _SETS_YEAR.match(words)
-            if opening and not any(m.kind in ("absolute", "yearless") for m in self.dates[j]):
-                year = int(opening.group(1))
-                if self.reference is None or year <= self.reference.end.year:
-                    return {year}
-        return set()
 
     def paragraph_place(self, i: int) -> Mention | None:
         """The finest place of the nearest earlier sentence of the paragraph that names one."""
@@ -142,6 +135,23 @@ class Reading:
             if self.places[j]:
                 return finest(self.places[j])
         return None
+
+
+def _set_years(sentences: list[Sentence], dates: list[list[DateMention]], text: str,
+               reference: When | None) -> list[set[int]]:
+    """For each sentence, a year its paragraph set before it: "In 2021, ... on 8 May"."""
+    found: list[set[int]] = []
+    year, paragraph = None, None
+    for s, in_sentence in zip(sentences, dates, strict=True):
+        if s.paragraph != paragraph:
+            year, paragraph = None, s.paragraph
+        found.append({year} if year else set())
+        opening = _SETS_YEAR.match(text, s.start, s.end)
+        if opening and not any(m.kind in ("absolute", "yearless") for m in in_sentence):
+            candidate = int(opening.group(1))
+            if reference is None or candidate <= reference.end.year:
+                year = candidate
+    return found
 
 
 def _onwards(mention: DateMention, previous: When) -> When:
@@ -177,12 +187,16 @@ def estimated_publication(doc: Document, dates: list[DateMention]) -> When | Non
     """
     latest = None
     for m in dates:
-        if m.kind == "absolute" and m.day:
+        if m.kind == "absolute":
             when = resolve(m, None)
             if when and (latest is None or when.end > latest):
                 latest = when.end
-    if latest is None:
-        return None
+    if latest is None:  # "2018 in review": the year its title or header names
+        years = [m.year for m in dates if m.kind == "year" and m.start < _HEADER_CHARS]
+        if not years:
+            return None
+        year = max(years)
+        return When(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
     for s in doc.sentences:
         if _LAST_YEAR.search(doc.text, s.start, s.end):
             for c in doc.citations:
@@ -208,10 +222,37 @@ def _places(doc: Document, gazetteer: Gazetteer) -> tuple[PlaceFinder, list[list
     common = frozenset(re.findall(r"\b[a-z][a-z'’-]+\b", doc.text)) - {"e", "i"}
     raws = []
     for i, s in enumerate(doc.sentences):
-        raws.append(find_mentions(doc.text, s.start, s.end, group_base=i * 1000, common=common))
+        raws.append(find_mentions(doc.text, s.start, s.end, sentence=i, common=common))
     finder = PlaceFinder(gazetteer, doc.text)
     finder.prepare([r for found in raws for r in found])
-    return finder, [_located(doc.text, finder, found) for found in raws]
+    places = [_located(doc.text, finder, found) for found in raws]
+    capital = _capital(gazetteer, places)
+    if capital is not None:
+        for i, s in enumerate(doc.sentences):
+            for m in _THE_CAPITAL.finditer(doc.text, s.start, s.end):
+                places[i].append(Mention(m.group(), m.start(), m.end(), capital, (i, -1)))
+            places[i].sort(key=lambda m: m.start)
+    return finder, places
+
+
+# "the capital" in a story about one country is its capital, roughly.
+_THE_CAPITAL = re.compile(r"\bthe\s+(?:(?:Afghan|Pakistani)\s+)?capital\b(?!\s+of\b)")
+_CAPITALS = {"AF": "Kabul", "PK": "Islamabad"}
+
+
+def _capital(gazetteer: Gazetteer, places: list[list[Mention]]) -> Place | None:
+    """The capital of the country the document's places are mostly in, marked approximate."""
+    counts: dict[str, int] = {}
+    for found in places:
+        for m in found:
+            counts[m.place.country] = counts.get(m.place.country, 0) + 1
+    if not counts:
+        return None
+    country = max(sorted(counts), key=counts.get)
+    if country not in _CAPITALS:
+        return None
+    place = gazetteer.resolve(_CAPITALS[country], country)
+    return replace(place, geo_precision=2) if place else None
 
 
 # "Deh Mazang square in western Kabul", "the Fatehpur area of Jhal Magsi district": the

@@ -29,15 +29,21 @@ class Reviewed:
     kept: int  # reviewed rows that replaced or joined the extraction
 
 
-def apply_review(extracted: pd.DataFrame, reviewed: pd.DataFrame, table: str) -> Reviewed:
-    """Merge `reviewed` rows (a validated contract table) over `extracted` ones."""
+def apply_review(extracted: pd.DataFrame, reviewed: pd.DataFrame, table: str,
+                 reviewed_docs: set[str] | None = None) -> Reviewed:
+    """Merge `reviewed` rows (a validated contract table) over `extracted` ones.
+
+    `reviewed_docs` names the documents the analyst went through (the files of
+    the sources.csv written with the review file): a document whose every
+    record was deleted is still reviewed. By default, the documents of the rows.
+    """
     id_col = ID_COLUMN[table]
-    reviewed_docs = set(reviewed["source_file"])
+    reviewed_docs = set(reviewed["source_file"]) | set(reviewed_docs or ())
     reviewed_ids = set(reviewed[id_col])
     in_reviewed_doc = extracted["source_file"].isin(reviewed_docs)
     left_out = extracted[in_reviewed_doc & ~extracted[id_col].isin(reviewed_ids)]
     fresh = extracted[~in_reviewed_doc]
     records = pd.concat([reviewed, fresh], ignore_index=True)
-    records = records.sort_values(["source_file", "quote_start", id_col],
+    records = records.sort_values(["source_file", "quote_start"],
                                   kind="stable", na_position="last").reset_index(drop=True)
     return Reviewed(records, left_out.reset_index(drop=True), len(reviewed))
