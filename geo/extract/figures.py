@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from geo.extract.dates import find_dates
+from geo.extract.dates import MONTHS
 
 _UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -81,6 +81,12 @@ _NONE = {
 }
 
 
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Numbers that belong to dates: "13 January", "Jan. 13", "2016", "2016-01-13".
+_DATE_NUMBERS = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_WORD})\b\.?|"
+    rf"\b(?:{_MONTH_WORD})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d(?:-\d\d){{0,2}}\b",
+    re.IGNORECASE)
 _ANY_HARM = re.compile(rf"\b(?:{_HARM_WORDS}|shot|gunned|massacred|executed|beheaded|toll|"
                        r"casualties|nobody|no\s+one)\b", re.IGNORECASE)
 
@@ -107,14 +113,8 @@ def casualties(text: str) -> dict[str, Figure | None]:
 
 
 def _without_dates(text: str) -> str:
-    """`text` with every date written over (same length, so offsets hold)."""
-    dates = [m for m in find_dates(text) if m.kind in ("absolute", "yearless", "year")]
-    if not dates:
-        return text
-    chars = list(text)
-    for m in dates:
-        chars[m.start:m.end] = "#" * (m.end - m.start)
-    return "".join(chars)
+    """`text` with the numbers of its dates written over (same length, so offsets hold)."""
+    return _DATE_NUMBERS.sub(lambda m: "#" * len(m.group()), text)
 
 
 def _first(text: str, harm: str) -> Figure | None:
