@@ -35,7 +35,10 @@ _PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 _PART_MONTHS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 
 # Full month names anywhere; abbreviations only next to a day or a year ("9 Mar 2020").
-_FULL = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+# As written in running text and in capitals (headers, wire slugs): "SEPTEMBER 2023".
+_FULL = "|".join([*_MONTH_NAMES, *(m.upper() for m in _MONTH_NAMES)])
 _ABBREVIATED = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _MONTH = rf"(?:{_FULL}|{_ABBREVIATED}(?=\s*\d))"
 _MONTH_AFTER_DAY = rf"(?:{_FULL}|{_ABBREVIATED})\b"  # "24 Jan": the day says it is a month
@@ -72,16 +75,24 @@ _PATTERN = re.compile(
   | (?P<next>\b(?i:the\s+(?:next|following)\s+(?P<nu>day|morning|night|week|month|year))\b)
   | (?P<weekday>(?:\b(?i:(?P<wl>last|on|this\s+past|that|on\s+the\s+(?:previous|following)|
         the\s+(?:previous|following))\s+)|(?<=\()|(?<=^)|(?<=\n)|(?<=-\s))(?P<wd>Monday|Tuesday|
-        Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!\s+(?:prayers?|sermons?|market|
+        Wednesday|Thursday|Friday|Saturday|Sunday|(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?
+        (?=\s+\d))\b(?!\s+(?:prayers?|sermons?|market|
         night|worshipp?ers|congregation))(?!,?\s+\d))
   | (?P<this>\b(?i:(?P<tw>earlier\s+this|later\s+this|last|this|the\s+previous)\s+
         (?P<tu>year|month|week))\b)
   | (?P<yesterday>\b(?i:yesterday)\b)
+  | (?P<today>\b(?i:today|tonight|this\s+(?:morning|afternoon|evening)|earlier\s+today)\b)
   | (?P<year>\b{_part_re(5)}(?:in\s+|of\s+|since\s+|during\s+)?(?P<y5>{_YEAR})\b(?!-\d\d-))
     """,
     re.VERBOSE,
 )
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def _weekday(word: str) -> int:
+    """"Thursday", "Thu", "Thurs." -> 3."""
+    word = word.lower().rstrip(".")
+    return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(word[:3]))
 # A bare "May" or "March" is more often a verb than a month: it needs one of these before it.
 _MONTH_CUES = re.compile(
     r"(?:\b(?:in|on|since|during|until|till|by|from|of|between|through|to|and|or|"
@@ -172,7 +183,8 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="yearless", month=_month(g["m5"]), before=True)
     if g["m"]:
         word = g["m4"]
-        if word in ("May", "March") and not part and not _MONTH_CUES.search(text[:m.start()]):
+        if word.lower() in ("may", "march") and not part and \
+                not _MONTH_CUES.search(text[:m.start()]):
             return None
         return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
     if g["rel"]:
@@ -189,13 +201,13 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
                                (g["smp"] or "").lower()))
     if g["weekday"]:
         which = " ".join((g["wl"] or "").lower().split())
-        day = _WEEKDAYS.index(g["wd"].lower())
+        day = _weekday(g["wd"])
         if which == "that":
             return None  # "that Friday": which one, the text has said elsewhere
         if "following" in which or "previous" in which:  # counted from the event before
             return DateMention(**base, kind="relative", unit="weekday", day=day,
                                amount=1 if "following" in which else -1)
-        return DateMention(**base, kind="weekday", day=_WEEKDAYS.index(g["wd"].lower()),
+        return DateMention(**base, kind="weekday", day=day,
                            shift=-1 if which == "last" else 0)
     if g["next"]:
         unit = {"morning": "day", "night": "day"}.get(g["nu"].lower(), g["nu"].lower())
@@ -207,6 +219,8 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
                            part="to_date" if amount == 0 else None)
     if g["yesterday"]:
         return DateMention(**base, kind="ago", amount=-1, unit="day")
+    if g["today"]:
+        return DateMention(**base, kind="ago", amount=0, unit="day")
     if g["year"]:
         return DateMention(**base, kind="year", year=int(g["y5"]), part=part)
     return None

@@ -40,6 +40,7 @@ _ABBREVIATIONS = {
 }
 _SENTENCE_END = re.compile(
     r"[.!?]+[\"'”’)\]]*(?:\[\d+\])*(?=\s+[\"'“‘(\[]?[A-Z0-9\u00c0-\u00de\u0100-\u017f])")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-•*–]|\d{1,2}[.)])\s")
 _CITATION = re.compile(r"\(([^()]{3,300})\)")
 _HEADER_LINES = 8
 _HEADLINE_MAX = 160
@@ -214,10 +215,20 @@ def _week_of(m: re.Match) -> When | None:
 
 
 def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
-    """Sentences with offsets; lines of a hard-wrapped paragraph are joined first."""
+    """Sentences with offsets; lines of a hard-wrapped paragraph are joined first.
+
+    Where the text separates paragraphs with blank lines, the lines between
+    two blank lines are one paragraph (a script with a sentence a line, a list
+    item under its date); where it has none, every line is a paragraph.
+    """
     blocks = _blocks(text, lines)
+    blank_lines = re.search(r"\n[ \t\r]*\n", text.strip()) is not None
     sentences: list[Sentence] = []
-    for paragraph, (start, end) in enumerate(blocks):
+    paragraph = -1
+    for n, (start, end) in enumerate(blocks):
+        if not blank_lines or n == 0 or _LIST_ITEM.match(text, start) or \
+                re.search(r"\n[ \t\r]*\n", text[blocks[n - 1][1]:start]):
+            paragraph += 1  # a list item is a paragraph of its own
         block = text[start:end]
         if _METADATA.match(block):
             sentences.append(Sentence(start, end, paragraph, metadata=True))
@@ -226,7 +237,7 @@ def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
             (".", "!", "”.", '."'))
         if headline:
             sentences.append(Sentence(start, end, paragraph, headline=True,
-                                      dated=_dated_below(text, blocks, paragraph)))
+                                      dated=_dated_below(text, blocks, n)))
             continue
         cut = start
         for m in _SENTENCE_END.finditer(block):

@@ -22,7 +22,7 @@ from geo.extract.dates import When
 from geo.extract.documents import Sentence
 from geo.extract.figures import casualties
 from geo.extract.places import Mention
-from geo.extract.reading import Reading, finest
+from geo.extract.reading import Reading, best_place
 from geo.gazetteer import distance_km
 
 # "Both were claimed by the Islamic State": a sentence about the last two events.
@@ -35,6 +35,9 @@ _SEVERAL = re.compile(r"\b(?:each|all)\s+of\s+these\b|\ball\s+(?:three|four|five
 # "... claimed the attack late on Friday": a claim that looks back at the last event.
 _BACK = re.compile(r"\b(?:the|that|this)\s+(?:attack|bombing|raid|assault|blast|killings?|"
                    r"massacre|explosion)\b|\bclaimed\s+it\b", re.IGNORECASE)
+# "It happened this afternoon in Mastung": a sentence dating the event told before it.
+_ANAPHORA = re.compile(r"\s*(?:it|this|that|the\s+(?:attack|blast|bombing|explosion|assault|"
+                       r"raid|strike|killing))\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\s+|\s+but\s+|—|–|,")
 
 
@@ -68,6 +71,12 @@ class _EventReader:
         self.heading: When | None = None
         self.heading_place: Mention | None = None
         self.heading_paragraph = -1
+        # An event told before its date: "A bomb tore through a procession. It happened
+        # this afternoon in Mastung."
+        self.pending: int | None = None
+        # A date told just before the event it dates: "The clearest contrast came on 30
+        # July 2023 in Khar. A suicide bomber blew himself up ..."
+        self.told: tuple[int, When] | None = None
 
     def read(self) -> list[Event]:
         for i, s in enumerate(self.r.sentences):
@@ -75,6 +84,10 @@ class _EventReader:
                 continue
             if self.current and s.paragraph != self.r.sentences[self.current.first].paragraph:
                 self.current = None
+            if self.pending is not None and s.paragraph != self.r.sentences[self.pending].paragraph:
+                self.pending = None
+            if self.told is not None and s.paragraph != self.r.sentences[self.told[0]].paragraph:
+                self.told = None
             if s.paragraph > self.heading_paragraph + 1:
                 self.heading, self.heading_place = None, None
             self._sentence(i, s)
@@ -112,14 +125,31 @@ class _EventReader:
             self._claim_for(opened, words)  # "...; both attacks were claimed"
         if opened:
             return False
+        pending = self.pending
+        if pending is not None and self.r.sentences[pending].paragraph == s.paragraph and \
+                opening[-1].when is not None and len(opening) == 1 and _ANAPHORA.match(words):
+            event = self._open(pending, opening[-1].when, (self.r.sentences[pending].start,
+                                                           self.r.sentences[pending].end))
+            event.sentences.append(i)  # the sentence with the date tells more of it
+            event.places += self.r.places[i]
+            event.fallback = None
+            self.pending = None
+            return False
         if opening[-1].when is not None:
             self.previous = opening[-1].when  # "That month, ...": the month just told
-        if before and all(d.mention.kind == "relative" for d in opening):
-            self.current = before  # "ISKP claimed the attack the next day": more of it
+            if len(opening) == 1 and opening[-1].when.precision in ("day", "month"):
+                self.told = (i, opening[-1].when)
+        if before and all(d.mention.kind == "relative" or (
+                _ANAPHORA.match(words) and d.when is not None
+                and d.when.start <= before.when.end and d.when.end >= before.when.start)
+                for d in opening):
+            # "ISKP claimed the attack the next day", "It happened this afternoon in
+            # Mastung": more of the event, not a new one
+            self.current = before
             return True
         if _heading(words, opening):
             self.heading, self.heading_paragraph = opening[0].when, s.paragraph
-            self.heading_place = finest(self.r.places[i])
+            self.heading_place = best_place(self.r.places[i])
         return False
 
     def _undated_sentence(self, i: int, s: Sentence, kind: str | None) -> None:
@@ -135,6 +165,27 @@ class _EventReader:
             if not event.places and self.heading_place is not None:
                 event.fallback = self.heading_place
             self.heading, self.heading_place = None, None
+        elif self._told_before(i, s, kind):
+            return
+        elif kind and self._eventful(i, (s.start, s.end)):
+            self.pending = i
+
+    def _told_before(self, i: int, s: Sentence, kind: str | None) -> bool:
+        """An attack told right after a sentence that gave a date and a place for it."""
+        if self.told is None or kind not in (*cues.ATTACKS, "airstrike"):
+            return False
+        j, when = self.told
+        if self.r.sentences[j].paragraph != s.paragraph or i - j > 2:
+            return False
+        cue = cues.trigger(self.r.words(i))
+        if cue is None or cues.WEAK.match(cue) or cues.PLURAL.match(cue):
+            return False
+        event = self._open(i, when, (s.start, s.end))
+        if not event.places and self.r.places[j]:
+            event.places = list(self.r.places[j])
+            event.fallback = None
+        self.told = None
+        return True
 
     def _goes_on(self, i: int, cited: When | None) -> bool:
         """Whether undated sentence `i` tells more of the current event."""
@@ -261,15 +312,16 @@ class _EventReader:
 def _heading(words: str, opening: list) -> bool:
     """A date told on its own, as a list item's head: "1. Karachi, Sindh - 13 May 2015.".
 
-    Besides the date, at most a place and a word or two: "Residents interviewed on
-    Monday said they had their doubts" is a sentence, not a heading.
+    Besides the date, places and at most four small words ("Thu 21 Apr, at midday
+    prayers."): "Residents interviewed on Monday said they had their doubts" is a
+    sentence, not a heading.
     """
     d = opening[0]
     if len(opening) != 1 or d.when is None or d.when.precision not in ("day", "week", "month"):
         return False
     rest = words.replace(d.mention.text, " ")
     others = [w for w in re.findall(r"[^\W\d_]+", rest) if not w[:1].isupper()]
-    return len(others) <= 2
+    return len(others) <= 4
 
 
 def told(reading: Reading, event: Event) -> str:

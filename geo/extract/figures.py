@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from geo.extract.dates import MONTHS
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "one": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
@@ -63,12 +63,12 @@ def _patterns(harm: str, after: str, before: str) -> dict[str, re.Pattern]:
         "verb_first": rf"\b(?:{before})\s+{_FIGURE}\b",  # "killing at least 20"
         "number_first": rf"\b{_FIGURE}{_GAP}(?:(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
                         rf"(?:\w+ly\s+)?(?:{after})\b",  # "more than 70 people were killed"
-        "leaving": rf"\b(?:leaving|left)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?(?:{after})\b",
+        "leaving": rf"\b(?:leaving|left|shot|shooting)\s+{_FIGURE}{_GAP}(?:\w+ly\s+)?"
+                   rf"(?:{after})\b",
     }
     if harm == "killed":  # "revised the death toll of the 4 March attack to 63"
-        found["toll"] = (rf"\b(?:(?:death|casualty)\s+toll\b[^.;]{{0,120}}?\bto|(?:put|puts|"
-                         rf"placed)\s+the\s+(?:dead|death\s+toll|toll)\s+at|toll\s+(?:reached|"
-                         rf"rose\s+to|climbed\s+to|stood\s+at|was))\s+{_FIGURE}\b")
+        found["toll"] = (rf"\b(?:toll\b[^.;]{{0,120}}?\b(?:to|at|reached|was)|(?:put|puts|"
+                         rf"placed)\s+the\s+dead\s+at)\s+{_FIGURE}\b")
     return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in found.items()}
 
 

@@ -16,7 +16,7 @@ from geo.extract import cues
 from geo.extract.events import Event, told
 from geo.extract.figures import Figure, casualties
 from geo.extract.places import Mention
-from geo.extract.reading import Reading, finest
+from geo.extract.reading import Reading, best_place, finest
 from geo.gazetteer import distance_km
 from geo.records import stable_id
 
@@ -123,15 +123,9 @@ def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | N
                 if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])
                 and not ORIGIN_AFTER.match(reading.text[m.end:m.end + 60])
                 and not INSTITUTION.match(reading.text[m.end:m.end + 40])]
-    # "Kunduz (Friday): ... a mosque in Imam Sahib district": the district the event is
-    # placed in outweighs a town of the province outside it.
-    districts = [m.place for m in mentions if m.place.kind == "district"]
-    mentions = [m for m in mentions if not any(
-        m.place.kind == "town" and d.admin1 == m.place.admin1 and m.place.admin2
-        and d.name != m.place.admin2 for d in districts)]
     if not mentions:
         return [(event.fallback, True)]
-    best = finest(mentions)
+    best = best_place(mentions)
     provinces = {best.place.admin1}
     same_kind = [i for i in event.sentences[1:] if cues.event_type(reading.words(i)) == kind]
     telling = [m for m in mentions if event.clause[0] <= m.start < event.clause[1]

@@ -15,6 +15,7 @@ from geo.extract.dates import DateMention, When, find_dates, resolve
 from geo.extract.documents import Citation, Document, Sentence
 from geo.extract.places import Mention, PlaceFinder, find_mentions
 from geo.gazetteer import Gazetteer, Place
+from geo.names import normalize
 
 _HEADER_CHARS = 300
 _LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
@@ -51,7 +52,7 @@ class Reading:
         self.finder, self.places = _places(doc, gazetteer)
         title = [m for i, s in enumerate(doc.sentences)
                  if (s.start, s.end) == doc.title_span for m in self.places[i]]
-        self.title_place = finest(title)
+        self.title_place = best_place(title)
 
     def words(self, i: int) -> str:
         return self.text[self.sentences[i].start:self.sentences[i].end]
@@ -133,7 +134,7 @@ class Reading:
             if self.sentences[j].paragraph != paragraph:
                 break
             if self.places[j]:
-                return finest(self.places[j])
+                return best_place(self.places[j])
         return None
 
 
@@ -161,6 +162,20 @@ def _onwards(mention: DateMention, previous: When) -> When:
         year += 1
     last = dt.date(year, 12, 31)
     return When(last, last, "day")
+
+
+def best_place(mentions: list[Mention]) -> Mention | None:
+    """The finest place named, less the towns outside a district the text names.
+
+    "Kunduz (Friday): ... a mosque in Imam Sahib district": the district the
+    event is placed in outweighs a town of the province outside it.
+    """
+    districts = [m.place for m in mentions if m.place.kind == "district"]
+    kept = [m for m in mentions if not (
+        m.place.kind == "town" and m.place.admin2
+        and any(d.admin1 == m.place.admin1 and normalize(d.name)[0] != normalize(
+            m.place.admin2)[0] for d in districts))]
+    return finest(kept or mentions)
 
 
 def finest(mentions: list[Mention]) -> Mention | None:
