@@ -95,7 +95,8 @@ class _EventReader:
 
     def _sentence(self, i: int, s: Sentence) -> None:
         """Read one sentence: it opens events, tells more of one, or says nothing new."""
-        dated = self.r.resolved_dates(i, self.previous)
+        told = tuple(e.when for e in self.events)
+        dated = self.r.resolved_dates(i, self.previous, told)
         # Dates a slider can use; "in 2019" or "last year" alone are too coarse.
         opening = [d for d in dated if d.mention.kind != "year"
                    and (d.when is None or d.when.precision != "year")]

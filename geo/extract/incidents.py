@@ -28,6 +28,9 @@ ORIGIN = re.compile(r"\b(?:from|left|fled|roots\s+in|natives?\s+of|hail(?:s|ed)?
 # "Logar province, where he is said to have grown up"
 ORIGIN_AFTER = re.compile(r"[\w\s]{0,10},?\s+where\s+(?:he|she|they)\s+(?:\w+\s+){0,4}?"
                           r"(?:grown|grew|born|raised|lived)\b", re.IGNORECASE)
+# "three days after the Kabul bombing": a place naming another event.
+OTHER_EVENT = re.compile(r"(?:'s|’s)?\s+(?:suicide\s+)?(?:bombing|attack|blast|massacre|"
+                         r"explosion|siege|assault)s?\b", re.IGNORECASE)
 # "the Nangarhar governor's office announced", "Kabul refused": an institution or a
 # government speaking, not where it happened.
 INSTITUTION = re.compile(r"^(?:'s|’s)?\s+(?:provincial\s+)?(?:governor|police|officials?|"
@@ -121,6 +124,7 @@ def _places(reading: Reading, event: Event, kind: str) -> list[tuple[Mention | N
     """
     mentions = [m for m in event.places
                 if not ORIGIN.search(reading.text[max(0, m.start - 30):m.start])
+                and not OTHER_EVENT.match(reading.text[m.end:m.end + 30])
                 and not ORIGIN_AFTER.match(reading.text[m.end:m.end + 60])
                 and not INSTITUTION.match(reading.text[m.end:m.end + 40])]
     if not mentions:

@@ -39,7 +39,10 @@ class Reading:
         self.sentences = doc.sentences
         every_date = find_dates(doc.text)
         self.reference = doc.published or estimated_publication(doc, every_date)
-        self.estimated = doc.published is None
+        # Estimated from the latest date in the text, a lower bound only (a year taken
+        # from the title is not an estimate of that kind).
+        self.estimated = doc.published is None and self.reference is not None and \
+            self.reference.precision == "day"
         self.citations = _by_sentence(doc.sentences, doc.citations, lambda c: c.start)
         # Dates inside a citation date the report, not the event.
         self.dates = [
@@ -85,7 +88,8 @@ class Reading:
                 labels.append(label)
         return labels
 
-    def resolved_dates(self, i: int, previous: When | None) -> list[Dated]:
+    def resolved_dates(self, i: int, previous: When | None,
+                       told: tuple[When, ...] = ()) -> list[Dated]:
         """Sentence `i`'s own dates, resolved.
 
         A year written in the sentence gives the year of a day written without
@@ -94,11 +98,14 @@ class Reading:
         January 2)").
         """
         mentions = [m for m in self.dates[i] if m.unit != "same"]
-        # "Less than three weeks later, on 25 March 2020": the date is the written one.
+        # "Less than three weeks later, on 25 March 2020": the date is the written one,
+        # and the "later" says which year a date written without one is in.
         fixed = [m for m in mentions if m.kind in ("absolute", "yearless")]
-        mentions = [m for m in mentions
-                    if not (m.kind == "relative" and any(0 <= f.start - m.end <= 40 for f in fixed))
+        bridges = [m for m in mentions
+                   if m.kind == "relative" and any(0 <= f.start - m.end <= 40 for f in fixed)]
+        mentions = [m for m in mentions if m not in bridges
                     and not (m.kind == "weekday" and fixed)]  # "Friday, 8 October": one date
+        bridged = next((w for w in (resolve(b, None, previous) for b in bridges) if w), None)
         years = {m.year for m in mentions if m.kind == "year"} or self.set_years[i]
         cited = self.cited_when(i)
         found = []
@@ -111,8 +118,17 @@ class Reading:
                 reference = When(year_end, year_end, "day")
             elif m.kind == "yearless" and m.shift == 0 and cited is not None:
                 reference = cited
-            elif m.kind == "yearless" and m.shift == 0 and self.estimated and previous:
-                reference = _onwards(m, previous)  # no publication date: the story moves on
+            elif m.kind == "yearless" and m.shift == 0 and bridged is not None:
+                year_end = dt.date(bridged.end.year, 12, 31)
+                reference = When(year_end, year_end, "day")
+            elif m.kind == "yearless" and m.shift == 0 and self.estimated and told:
+                if _NEXT_SEASON.search(self.words(i)):  # "the next spring, on 21 April"
+                    reference = _onwards(m, max(told, key=lambda w: w.end))
+                else:  # no publication date: the year that keeps it near the story
+                    reference = _nearest_year(m, told)
+            elif m.kind == "weekday" and self.estimated:
+                found.append(Dated(m, None))  # a weekday counts back from a date we lack
+                continue
             when = resolve(m, reference, previous)
             if when is not None and cited is not None and m.kind == "relative" and \
                     when.end < cited.start - dt.timedelta(days=31):
@@ -155,11 +171,32 @@ def _set_years(sentences: list[Sentence], dates: list[list[DateMention]], text: 
     return found
 
 
-def _onwards(mention: DateMention, previous: When) -> When:
-    """A reference that puts a date without a year on or after the event told before it."""
-    year = previous.start.year
-    if (mention.month, mention.day or 31) < (previous.start.month, previous.start.day):
+_NEXT_SEASON = re.compile(r"\b(?:the\s+)?(?:next|following)\s+(?:spring|summer|autumn|fall|"
+                          r"winter|year)\b", re.IGNORECASE)
+
+
+def _onwards(mention: DateMention, latest: When) -> When:
+    """A reference that puts a date without a year on or after the latest event told."""
+    year = latest.start.year
+    if (mention.month, mention.day or 31) < (latest.start.month, latest.start.day):
         year += 1
+    last = dt.date(year, 12, 31)
+    return When(last, last, "day")
+
+
+def _nearest_year(mention: DateMention, told: tuple[When, ...]) -> When:
+    """A reference giving a date without a year the year that puts it nearest an event
+    already told: a story without a publication date still keeps to its own time."""
+    years = sorted({w.start.year + k for w in told for k in (-1, 0, 1)})
+
+    def gap(year: int) -> int:
+        try:
+            day = dt.date(year, mention.month, mention.day or 15)
+        except ValueError:
+            return 10**6
+        return min(abs((day - w.start).days) for w in told)
+
+    year = min(reversed(years), key=gap)
     last = dt.date(year, 12, 31)
     return When(last, last, "day")
 
