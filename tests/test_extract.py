@@ -29,6 +29,14 @@ def score(gold: Path, out: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def extract_and_score(tmp_path: Path, folder: str) -> dict:
+    """`extract` over a held-out folder of tests/fixtures, scored against its gold."""
+    fixtures = ROOT / "tests" / "fixtures" / folder
+    out = tmp_path / folder
+    assert main(["extract", *map(str, sorted(fixtures.glob("*.txt"))), "--out", str(out)]) == 0
+    return score(fixtures / "gold.json", out)["incidents"]
+
+
 def ratio(fraction: str) -> float:
     right, total = map(int, fraction.split("/"))
     return right / total if total else 1.0
@@ -79,10 +87,7 @@ def test_development_set_meets_every_target(development):
 @pytest.mark.parametrize("folder", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5",
                                     "heldout6", "heldout7"])
 def test_texts_written_apart_from_the_extractor_meet_the_targets(tmp_path, folder):
-    fixtures = ROOT / "tests" / "fixtures" / folder
-    out = tmp_path / folder
-    assert main(["extract", *map(str, sorted(fixtures.glob("*.txt"))), "--out", str(out)]) == 0
-    incidents = score(fixtures / "gold.json", out)["incidents"]
+    incidents = extract_and_score(tmp_path, folder)
     assert incidents["recall"] >= 0.9, incidents["misses"]
     assert incidents["precision"] >= 0.85, incidents["extras"]
     assert ratio(incidents["fatalities_right"]) >= 0.9
@@ -460,9 +465,6 @@ def test_the_newest_held_out_set_stays_at_least_where_it_was_measured(tmp_path):
     feature whose dates never name a year, a court report whose places ("Abbey Gate",
     "a residential street") are in no gazetteer, and a press release dated "Sunday"
     with no date to count from. This pins the level so a change cannot lose it."""
-    fixtures = ROOT / "tests" / "fixtures" / "heldout8"
-    out = tmp_path / "heldout8"
-    assert main(["extract", *map(str, sorted(fixtures.glob("*.txt"))), "--out", str(out)]) == 0
-    incidents = score(fixtures / "gold.json", out)["incidents"]
+    incidents = extract_and_score(tmp_path, "heldout8")
     assert incidents["recall"] >= 0.73, incidents["misses"]
     assert incidents["precision"] >= 0.9, incidents["extras"]
