@@ -461,10 +461,10 @@ def test_list_items_are_paragraphs_of_their_own(tmp_path, gazetteer):
 
 def test_the_newest_held_out_set_stays_at_least_where_it_was_measured(tmp_path):
     """heldout8 first ran at recall 0.60, precision 0.72; after the general fixes it
-    showed, 0.73 and 0.96. It is below the issue's recall target: its misses are a
-    feature whose dates never name a year, a court report whose places ("Abbey Gate",
-    "a residential street") are in no gazetteer, and a press release dated "Sunday"
-    with no date to count from. This pins the level so a change cannot lose it."""
+    showed, 0.77 and 0.96. It is below the issue's recall target: its misses are a
+    feature whose dates never name a year, a court report whose places ("a residential
+    street") are in no gazetteer, and a press release dated "Sunday" with no date to
+    count from. This pins the level so a change cannot lose it."""
     incidents = extract_and_score(tmp_path, "heldout8")
-    assert incidents["recall"] >= 0.73, incidents["misses"]
+    assert incidents["recall"] >= 0.76, incidents["misses"]
     assert incidents["precision"] >= 0.9, incidents["extras"]
