@@ -82,11 +82,12 @@ class _EventReader:
         for i, s in enumerate(self.r.sentences):
             if s.metadata:
                 continue
-            if self.current and s.paragraph != self.r.sentences[self.current.first].paragraph:
+            # What a paragraph says stays in it.
+            if self.current and self._apart(i, self.current.first):
                 self.current = None
-            if self.pending is not None and s.paragraph != self.r.sentences[self.pending].paragraph:
+            if self.pending is not None and self._apart(i, self.pending):
                 self.pending = None
-            if self.told is not None and s.paragraph != self.r.sentences[self.told[0]].paragraph:
+            if self.told is not None and self._apart(i, self.told[0]):
                 self.told = None
             if s.paragraph > self.heading_paragraph + 1:
                 self.heading, self.heading_place = None, None
@@ -127,8 +128,8 @@ class _EventReader:
         if opened:
             return False
         pending = self.pending
-        if pending is not None and self.r.sentences[pending].paragraph == s.paragraph and \
-                opening[-1].when is not None and len(opening) == 1 and _ANAPHORA.match(words):
+        if pending is not None \
+                and opening[-1].when is not None and len(opening) == 1 and _ANAPHORA.match(words):
             event = self._open(pending, opening[-1].when, (self.r.sentences[pending].start,
                                                            self.r.sentences[pending].end))
             event.sentences.append(i)  # the sentence with the date tells more of it
@@ -176,7 +177,7 @@ class _EventReader:
         if self.told is None or kind not in (*cues.ATTACKS, "airstrike"):
             return False
         j, when = self.told
-        if self.r.sentences[j].paragraph != s.paragraph or i - j > 2:
+        if i - j > 2:
             return False
         cue = cues.trigger(self.r.words(i))
         if cue is None or cues.WEAK.match(cue) or cues.PLURAL.match(cue):
@@ -216,13 +217,17 @@ class _EventReader:
     def _hours_later(self, i: int) -> bool:
         """"Hours later in Kunduz, a bomb ...": a new event the day of the last one."""
         last = self.events[-1]
-        near = self.r.sentences[i].paragraph - self.r.sentences[last.sentences[-1]].paragraph <= 2
+        near = self._apart(i, last.sentences[-1]) <= 2
         same = any(m.unit == "same" for m in self.r.dates[i])
         if near and same and self._eventful(i, (self.r.sentences[i].start,
                                                  self.r.sentences[i].end)):
             self._open(i, last.when, (self.r.sentences[i].start, self.r.sentences[i].end))
             return True
         return False
+
+    def _apart(self, i: int, j: int) -> int:
+        """How many paragraphs sentence `i` comes after sentence `j`."""
+        return self.r.sentences[i].paragraph - self.r.sentences[j].paragraph
 
     def _claim_for(self, events: list[Event], words: str) -> None:
         label = cues.first_label(cues.CLAIM_CUES, words)
@@ -233,7 +238,7 @@ class _EventReader:
         """A claim a paragraph or two after its event: "X claimed the attack late on Friday"."""
         words, last = self.r.words(i), self.events[-1]
         label = cues.first_label(cues.CLAIM_CUES, words)
-        near = self.r.sentences[i].paragraph - self.r.sentences[last.sentences[-1]].paragraph <= 2
+        near = self._apart(i, last.sentences[-1]) <= 2
         if label in ("claimed", "disputed") and near and _BACK.search(words):
             last.claim_hint = label if last.claim_hint is None else last.claim_hint
             return True
