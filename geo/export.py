@@ -18,6 +18,8 @@ from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
 
 DECIMALS = 6
+# Features encoded at a time: bounds memory without slowing small files.
+CHUNK = 100_000
 
 
 def write_geojson(
@@ -33,24 +35,61 @@ def write_geojson(
     """
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    features = []
-    for properties, geom in zip(
-        frame[columns].to_dict("records"), frame.geometry, strict=True
-    ):
-        feature = {"type": "Feature"}
-        if id_column:
-            feature["id"] = properties[id_column]
-        feature["properties"] = {k: _plain(v) for k, v in properties.items()}
-        feature["geometry"] = _geometry(geom)
-        features.append(feature)
-    collection = {"type": "FeatureCollection"}
+    collection = '{"type":"FeatureCollection",'
     if len(frame) and not frame.geometry.is_empty.all():
-        collection["bbox"] = [_round(v) for v in frame.total_bounds]
-    collection["features"] = features
+        collection += f'"bbox":{_dumps([_round(v) for v in frame.total_bounds])},'
     path = Path(path)
-    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write(collection + '"features":[')
+        for start in range(0, len(frame), CHUNK):
+            if start:
+                out.write(",")
+            out.write(",".join(_features(frame.iloc[start:start + CHUNK], columns, id_column)))
+        out.write("]}\n")
     return path
+
+
+def _features(frame: gpd.GeoDataFrame, columns: list[str], id_column: str | None) -> list[str]:
+    """Each row as the text `json.dumps` gives its Feature, built a column at a time.
+
+    A million features one `json.dumps` at a time take a minute and gigabytes;
+    encoding each column's distinct values once takes seconds.
+    """
+    encoded = {c: _encoded(frame[c]) for c in columns}
+    parts: list = []
+    if id_column:
+        parts += ['{"type":"Feature","id":', encoded[id_column], ',"properties":{']
+    else:
+        parts.append('{"type":"Feature","properties":{')
+    for k, c in enumerate(columns):
+        parts += [("," if k else "") + _dumps(c) + ":", encoded[c]]
+    parts += ['},"geometry":', _geometries(frame.geometry), "}"]
+    n = len(frame)
+    rows = [[p] * n if isinstance(p, str) else p for p in parts]
+    return ["".join(texts) for texts in zip(*rows, strict=True)]
+
+
+def _encoded(values: pd.Series) -> list[str]:
+    """Each value as JSON text: missing values are null, numbers plain, text as json writes it."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        return ["null" if math.isnan(v) else repr(v) for v in values.astype("float64").tolist()]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = [_dumps(_plain(v)) for v in uniques] + ["null"]
+    return [texts[c] for c in codes.tolist()]
+
+
+def _geometries(geoms: gpd.GeoSeries) -> list[str]:
+    """Points straight from their coordinates; other shapes through `_geometry`."""
+    if len(geoms) and (geoms.geom_type == "Point").all():
+        xs = [_round(v) for v in shapely.get_x(geoms.values).tolist()]
+        ys = [_round(v) for v in shapely.get_y(geoms.values).tolist()]
+        return [f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}' for x, y in zip(xs, ys,
+                                                                                 strict=True)]
+    return [_dumps(_geometry(g)) for g in geoms]
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, columns: list[str]) -> Path:

@@ -21,6 +21,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.gazetteer import Candidate, Context, Gazetteer, Place
@@ -66,15 +67,15 @@ def geocode_table(
         queries = frame["name"]
     else:
         queries = frame["place"].where(frame["place"] != "", frame["location"])
-    # Plain lists: a pandas str column turns None back into NaN, which is truthy.
-    countries = [c or None for c in frame["country"]]
-    provinces = [p or None for p in frame["admin1"]]
-    keys = list(zip(queries, countries, frame["source_file"], provinces, strict=True))
     to_place = frame["latitude"].isna().to_numpy() & (queries != "").to_numpy()
-    chosen = _choose_places({k for k, wanted in zip(keys, to_place, strict=True) if wanted},
-                            gazetteer, fallback)
-    places = [chosen.get(k) if wanted else None
-              for k, wanted in zip(keys, to_place, strict=True)]
+    # Plain lists: a pandas str column turns None back into NaN, which is truthy.
+    wanted = frame[to_place]
+    keys = list(zip(queries[to_place], [c or None for c in wanted["country"]],
+                    wanted["source_file"], [p or None for p in wanted["admin1"]], strict=True))
+    chosen = _choose_places(set(keys), gazetteer, fallback)
+    places = [None] * len(frame)
+    for i, key in zip(np.flatnonzero(to_place), keys, strict=True):
+        places[i] = chosen.get(key)
     found = pd.Series([p is not None for p in places], index=frame.index)
 
     # Records that carried coordinates keep them; a missing precision means the site.

@@ -16,6 +16,7 @@ from geo.boundaries import join_provinces, province_counts, province_outlines
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
+from geo.schema import ID_COLUMN
 from geo.timewindow import in_window
 
 
@@ -63,6 +64,13 @@ class Placed:
         )
 
 
+def in_order(frame: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
+    """Records by start date, then id: the order of every export and of the map's columns,
+    so a row number in incidents.csv names the same record everywhere."""
+    order = frame.sort_values(["date_start", ID_COLUMN[table]], kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
 def place_records(
     incidents: pd.DataFrame,
     areas: pd.DataFrame,
@@ -85,8 +93,8 @@ def place_records(
         outlines.update(district_outlines(placed_areas, districts))
     unresolved = pd.concat([lost_incidents, lost_areas], ignore_index=True)
     result = Placed(
-        incidents=placed_incidents,
-        areas=placed_areas,
+        incidents=in_order(placed_incidents, "incidents"),
+        areas=in_order(placed_areas, "areas"),
         provinces=province_counts(provinces, placed_incidents, placed_areas),
         unresolved=unresolved,
         records_in=len(incidents) + len(areas),

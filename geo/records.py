@@ -8,23 +8,20 @@ so an analyst fixes a spreadsheet in one pass instead of one error per run.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
-from geo.schema import COLUMNS, ID_BASIS, ID_COLUMN, ID_PREFIX, Column
+from geo.schema import COLUMNS, ID_BASIS, ID_COLUMN, ID_PREFIX, QUALIFIERS, Column, extra_columns
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_INT = re.compile(r"^\d+$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMERIC = ("int", "precision", "latitude", "longitude")
 _MAX_LISTED = 25
 
 
@@ -59,43 +56,79 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
     """Read and validate one CSV of `table` ("incidents", "areas", "sources").
 
     Returns a DataFrame with every contract column in contract order: text as
-    str ("" when empty), int columns as nullable Int64, coordinates as float.
-    A `_line` column keeps each row's line in the CSV for later messages.
+    str ("" when empty), int columns as nullable Int64, coordinates as float;
+    then any imported dataset's own columns (geo.schema.DATASET_PREFIXES) as
+    text. A `_line` column keeps each row's line in the CSV for later messages.
     """
     path = Path(path)
     columns = COLUMNS[table]
-    problems: list[Problem] = []
     name = str(path)
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise RecordError(
             [Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset {err.start})")]
         ) from None
-    # StringIO with newline="": only CR/LF end a row, as in Excel; a form feed or
-    # U+2028 copied from a PDF stays inside its cell.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    first = text.find("\n")
+    header = next(csv.reader([text if first < 0 else text[:first]]), [])
     if not header:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
-    known = {c.name for c in columns}
-    for col in header:
-        if col not in known:
-            problems.append(Problem(name, 1, col, "", "is not a column of the contract"))
-    for c in columns:
-        if c.name not in header and c.required:
-            problems.append(Problem(name, 1, c.name, "", "is missing from the header"))
+    header = [h.strip() for h in header]
+    problems = [Problem(name, 1, col, "", "is not a column of the contract")
+                for col in header
+                if col not in {c.name for c in columns} and not extra_columns([col], table)]
+    problems += [Problem(name, 1, c.name, "", "is missing from the header")
+                 for c in columns if c.name not in header and c.required]
     if problems:
         raise RecordError(problems)
+    cells, lines, ragged = _cells(data, text, header)
+    problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
+    return _validated(cells, lines, table, name, problems)
 
-    def numbered():
-        previous_end = reader.line_num
-        for raw in reader:
-            # A quoted cell may span lines; a record is named by the line it starts on.
-            line, previous_end = previous_end + 1, reader.line_num
-            yield line, raw
 
-    return table_from_rows(numbered(), table, name)
+def _cells(data: bytes, text: str, header: list[str]) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Every cell as text, each row's line, and the lines of rows longer than the header.
+
+    Arrow parses a plain file in a second per million rows; a file where a
+    line number cannot be told from a row's position (a quoted cell spanning
+    lines, a blank line) or a row of the wrong length goes through the csv
+    module, which counts lines exactly.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    expected = text.count("\n") - (1 if text.endswith("\n") else 0)  # one row per line
+    if "\r" not in text.replace("\r\n", ""):
+        try:
+            parsed = pacsv.read_csv(
+                pa.py_buffer(body),
+                read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+                    quoted_strings_can_be_null=False),
+            )
+        except pa.ArrowInvalid:
+            parsed = None
+        if parsed is not None and parsed.num_rows == expected:
+            frame = parsed.to_pandas()
+            return frame, np.arange(2, len(frame) + 2), []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    width, lines, kept, ragged = len(header), [], [], []
+    previous_end = reader.line_num
+    for raw in reader:
+        # A quoted cell may span lines; a record is named by the line it starts on.
+        line, previous_end = previous_end + 1, reader.line_num
+        if not raw:
+            continue
+        if len(raw) > width:
+            ragged.append(line)
+            continue
+        kept.append(raw + [""] * (width - len(raw)))
+        lines.append(line)
+    frame = pd.DataFrame(kept, columns=header, dtype=object) if kept else \
+        pd.DataFrame({h: pd.Series(dtype=object) for h in header})
+    return frame, np.array(lines, dtype=int), ragged
 
 
 def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str,
@@ -106,33 +139,56 @@ def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str
     them); both pass the same checks, so every table in the pipeline keeps
     the contract whatever made it.
     """
-    columns = COLUMNS[table]
-    known = {c.name for c in columns}
+    known = {c.name for c in COLUMNS[table]}
     problems: list[Problem] = []
-    typed: list[dict] = []
+    lines: list[int] = []
+    kept: list[Mapping[str, object]] = []
+    seen: dict[str, None] = {}
     for line, raw in rows:
         if None in raw:
             problems.append(Problem(name, line, "", "", "has more fields than the header"))
             continue
-        for col in sorted(set(raw) - known - {"_line"}):
-            problems.append(Problem(name, line, col, "", "is not a column of the contract"))
-        row = {"_line": line}
-        for c in columns:
-            value = _text(raw.get(c.name))
-            row[c.name], message = _convert(c, value)
-            if message:
-                problems.append(Problem(name, line, c.name, value, message))
-        problems.extend(Problem(name, line, col, val, msg)
-                        for col, val, msg in _row_checks(row, table))
-        typed.append(row)
+        for col in raw:
+            if col not in known and col != "_line":
+                seen[col] = None
+                if not extra_columns([col], table):
+                    problems.append(Problem(name, line, col, "", "is not a column of the contract"))
+        lines.append(line)
+        kept.append(raw)
+    names = [*(c.name for c in COLUMNS[table]), *extra_columns(seen, table)]
+    frame = pd.DataFrame({n: [_text(raw.get(n)) for raw in kept] for n in names}, dtype=object)
+    return _validated(frame, np.array(lines, dtype=int), table, name, problems)
 
-    frame = pd.DataFrame(typed, columns=["_line", *[c.name for c in columns]])
+
+def _validated(cells: pd.DataFrame, lines: np.ndarray, table: str, name: str,
+               problems: list[Problem]) -> pd.DataFrame:
+    """Check and type a frame of text cells column by column; raise every problem at once.
+
+    Problems of a line come in the order a reader meets them: each column's
+    own check in contract order, then checks across columns, then duplicates.
+    """
+    columns = COLUMNS[table]
+    found: list[tuple[int, int, Problem]] = [(p.line, -1, p) for p in problems]
+    frame = pd.DataFrame({"_line": lines})
+    for order, c in enumerate(columns):
+        text = cells[c.name].astype(str).str.strip() if c.name in cells else \
+            pd.Series([""] * len(cells), dtype=str)
+        text = text.reset_index(drop=True)
+        value, bad, message = _convert(c, text)
+        for line, cell, why in zip(lines[bad], text[bad], message[bad], strict=True):
+            found.append((int(line), order, Problem(name, int(line), c.name, cell, why)))
+        frame[c.name] = value
+    for col, value, bad, why in _row_checks(frame, table):
+        for line, cell, text in zip(lines[bad], value[bad], why[bad], strict=True):
+            found.append((int(line), len(columns), Problem(name, int(line), col, cell, text)))
+    for col in extra_columns(cells.columns, table):
+        frame[col] = cells[col].astype(str).str.strip().to_numpy()
     if table in ID_COLUMN:
         frame = _fill_ids(frame, table)
-        problems.extend(_duplicate_ids(frame, table, name))
-    if problems:
-        raise RecordError(sorted(problems, key=lambda p: p.line))
-    return _typed(frame, columns)
+        found += [(p.line, len(columns) + 1, p) for p in _duplicate_ids(frame, table, name)]
+    if found:
+        raise RecordError([p for _, _, p in sorted(found, key=lambda f: (f[0], f[1]))])
+    return frame.drop(columns="_derived_id", errors="ignore").reset_index(drop=True)
 
 
 def _text(value: object) -> str:
@@ -142,89 +198,104 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _convert(c: Column, value: str) -> tuple[object, str]:
-    """Parse one cell; returns (value, "") or (None, why it is wrong)."""
-    if value == "":
-        empty = None if c.kind in _NUMERIC else ""
-        return (empty, "is required") if c.required else (empty, "")
+def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray]:
+    """Parse a column: (typed values, which cells are wrong, why each is wrong)."""
+    empty = (text == "").to_numpy()
+    why = np.full(len(text), "", dtype=object)
+    if c.required:
+        why[empty] = "is required"
     if c.kind in ("text", "id"):
-        return value, ""
+        return text, why != "", why
     if c.kind == "code":
-        if value in c.vocab:
-            return value, ""
-        return None, "must be one of: " + ", ".join(map(str, c.vocab))
+        bad = ~empty & ~text.isin([str(v) for v in c.vocab]).to_numpy()
+        why[bad] = "must be one of: " + ", ".join(map(str, c.vocab))
+        return text, why != "", why
     if c.kind == "date":
-        try:
-            if _DATE.match(value):
-                return dt.date.fromisoformat(value).isoformat(), ""
-        except ValueError:
-            pass
-        return None, "is not a date (YYYY-MM-DD)"
+        parsed = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}"), None),
+                                format="%Y-%m-%d", errors="coerce")
+        bad = ~empty & parsed.isna().to_numpy()
+        why[bad] = "is not a date (YYYY-MM-DD)"
+        # A cell that parsed matched YYYY-MM-DD, so it is already in ISO form.
+        return text.where(parsed.notna().to_numpy(), ""), why != "", why
     if c.kind in ("int", "precision"):
-        if not _INT.match(value):
-            return None, "is not a whole number"
-        number = int(value)
-        if c.vocab and number not in c.vocab:
-            return None, "must be one of: " + ", ".join(map(str, c.vocab))
-        return number, ""
+        digits = text.str.fullmatch(r"\d+").to_numpy(dtype=bool)
+        bad = ~empty & ~digits
+        why[bad] = "is not a whole number"
+        number = pd.to_numeric(text.where(digits, None), errors="coerce").astype("Int64")
+        if c.vocab:
+            outside = (digits & ~number.isin(c.vocab).to_numpy(dtype=bool, na_value=False))
+            why[outside] = "must be one of: " + ", ".join(map(str, c.vocab))
+            bad |= outside
+        return number.where(~bad, pd.NA).array, why != "", why
     if c.kind == "country":
-        if _COUNTRY.match(value.upper()):
-            return value.upper(), ""
-        return None, "is not an ISO 3166-1 alpha-2 code"
+        upper = text.str.upper()
+        bad = ~empty & ~upper.str.fullmatch(r"[A-Z]{2}").to_numpy(dtype=bool)
+        why[bad] = "is not an ISO 3166-1 alpha-2 code"
+        return upper, why != "", why
     if c.kind in ("latitude", "longitude"):
         limit = 90 if c.kind == "latitude" else 180
-        try:
-            number = float(value)
-        except ValueError:
-            return None, "is not a number"
-        if not math.isfinite(number):
-            return None, "is not a number"
-        if not -limit <= number <= limit:
-            return None, f"is outside -{limit}..{limit}"
-        return number, ""
+        number = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
+        values = number.to_numpy()
+        not_number = ~empty & ~np.isfinite(values)
+        outside = ~empty & np.isfinite(values) & (np.abs(values) > limit)
+        why[not_number] = "is not a number"
+        why[outside] = f"is outside -{limit}..{limit}"
+        return np.where(not_number | outside, np.nan, values), why != "", why
     raise AssertionError(f"unknown column kind {c.kind}")
 
 
-def _row_checks(row: dict, table: str) -> list[tuple[str, str, str]]:
-    """Checks across columns of one row: (column, value, message) for each failure.
+def _row_checks(frame: pd.DataFrame, table: str):
+    """Checks across columns of each row: (column, shown value, failing rows, message).
 
     An incident's dates bound one event, so they must agree with its precision;
     an area's date_end is when it stopped being held, which precision does not bound.
     """
-    found = []
-    start, end, precision = row.get("date_start"), row.get("date_end"), row.get("date_precision")
-    if start and end:
-        a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-        if b < a:
-            found.append(("date_end", end, f"is before date_start {start}"))
-        elif table == "incidents":  # an area's end is when it stopped being held
-            found.extend(_precision_checks(a, b, end, precision))
+    n = len(frame)
+
+    def failing(mask, column, shown, message):
+        mask = np.asarray(mask, dtype=bool)
+        why = np.full(n, "", dtype=object)
+        why[mask] = message if isinstance(message, str) else np.asarray(message)[mask]
+        return column, np.asarray(shown, dtype=object), mask, why
+
+    if "date_end" in frame:
+        a = pd.to_datetime(frame["date_start"].replace("", None))
+        b = pd.to_datetime(frame["date_end"].replace("", None))
+        both = (a.notna() & b.notna()).to_numpy()
+        before = both & (b < a).to_numpy(dtype=bool)
+        yield failing(before, "date_end", frame["date_end"],
+                      "is before date_start " + frame["date_start"].astype(str))
+        if table == "incidents":
+            precision, fits = frame["date_precision"], both & ~before
+            checks = (
+                ("day", (a != b), "differs from date_start but precision is 'day'"),
+                ("week", (b - a).dt.days > 7, "is more than a week after date_start"),
+                ("month", (a.dt.year != b.dt.year) | (a.dt.month != b.dt.month),
+                 "is not in the month of date_start"),
+                ("year", a.dt.year != b.dt.year, "is not in the year of date_start"),
+            )
+            for unit, wrong, message in checks:
+                mask = fits & (precision == unit).to_numpy() & wrong.to_numpy(dtype=bool)
+                yield failing(mask, "date_end", frame["date_end"], message)
     for figure in ("fatalities", "injured"):
-        qualifier = row.get(f"{figure}_qualifier")
-        if qualifier and row.get(figure) is None:
-            found.append((f"{figure}_qualifier", qualifier, f"is given but {figure} is empty"))
-    qs, qe = row.get("quote_start"), row.get("quote_end")
-    if (qs is None) != (qe is None):
-        found.append(("quote_end", str(qe or ""), "quote_start and quote_end go together"))
-    elif qs is not None and qe <= qs:
-        found.append(("quote_end", str(qe), "must be greater than quote_start"))
-    lat, lon = row.get("latitude"), row.get("longitude")
-    if "latitude" in row and (lat is None) != (lon is None):
-        found.append(("longitude", str(lon or ""), "latitude and longitude go together"))
-    return found
-
-
-def _precision_checks(a: dt.date, b: dt.date, end: str, precision: str) -> list[tuple]:
-    """An incident's dates must fit inside one unit of its stated precision."""
-    if precision == "day" and a != b:
-        return [("date_end", end, "differs from date_start but precision is 'day'")]
-    if precision == "week" and (b - a).days > 7:
-        return [("date_end", end, "is more than a week after date_start")]
-    if precision == "month" and (a.year, a.month) != (b.year, b.month):
-        return [("date_end", end, "is not in the month of date_start")]
-    if precision == "year" and a.year != b.year:
-        return [("date_end", end, "is not in the year of date_start")]
-    return []
+        if figure in frame:
+            qualifier = frame[f"{figure}_qualifier"]
+            given = qualifier.isin(QUALIFIERS).to_numpy() & frame[figure].isna().to_numpy()
+            yield failing(given, f"{figure}_qualifier", qualifier,
+                          f"is given but {figure} is empty")
+    if "quote_start" in frame:
+        qs, qe = frame["quote_start"], frame["quote_end"]
+        shown = qe.astype(object).where(qe.notna() & (qe != 0), "").astype(str)
+        alone = (qs.isna() != qe.isna()).to_numpy()
+        yield failing(alone, "quote_end", shown, "quote_start and quote_end go together")
+        order = ~alone & (qs.notna() & qe.notna() & (qe <= qs)).to_numpy(dtype=bool,
+                                                                          na_value=False)
+        yield failing(order, "quote_end", shown, "must be greater than quote_start")
+    if "latitude" in frame:
+        lat, lon = frame["latitude"], frame["longitude"]
+        shown = lon.astype(object).where(lon.notna() & (lon != 0), "").astype(str)
+        yield failing((lat.isna() != lon.isna()).to_numpy(), "longitude", shown,
+                      "latitude and longitude go together")
 
 
 def stable_id(table: str, values: list[str]) -> str:
@@ -235,22 +306,24 @@ def stable_id(table: str, values: list[str]) -> str:
 
 def _fill_ids(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     id_col = ID_COLUMN[table]
-    basis = ID_BASIS[table]
-    missing = frame[id_col].isna() | (frame[id_col] == "")
+    missing = (frame[id_col] == "").to_numpy()
     frame["_derived_id"] = missing
-    frame.loc[missing, id_col] = [
-        stable_id(table, ["" if pd.isna(row[c]) else str(row[c]) for c in basis])
-        for _, row in frame[missing].iterrows()
-    ]
+    if missing.any():
+        basis = [frame.loc[missing, c].astype(object).where(frame.loc[missing, c].notna(), "")
+                 .astype(str) for c in ID_BASIS[table]]
+        frame.loc[missing, id_col] = [stable_id(table, list(values))
+                                      for values in zip(*basis, strict=True)]
     return frame
 
 
 def _duplicate_ids(frame: pd.DataFrame, table: str, name: str) -> list[Problem]:
     id_col = ID_COLUMN[table]
-    dupes = frame[frame[id_col].duplicated(keep="first")]
+    repeated = frame[id_col].duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return []
     first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
     problems = []
-    for _, r in dupes.iterrows():
+    for r in frame[repeated].to_dict("records"):
         earlier = int(first_line[r[id_col]])
         if r["_derived_id"]:
             message = (f"repeats line {earlier} in every identifying column "
@@ -262,25 +335,13 @@ def _duplicate_ids(frame: pd.DataFrame, table: str, name: str) -> list[Problem]:
     return problems
 
 
-def _typed(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
-    for c in columns:
-        if c.kind in ("int", "precision"):
-            frame[c.name] = pd.array(frame[c.name].tolist(), dtype="Int64")
-        elif c.kind in ("latitude", "longitude"):
-            frame[c.name] = pd.to_numeric(frame[c.name], errors="raise").astype("float64")
-        else:
-            frame[c.name] = frame[c.name].fillna("").astype(str)
-    return frame.drop(columns="_derived_id", errors="ignore").reset_index(drop=True)
-
-
 def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame) -> None:
     """Every record must name a source listed in sources.csv."""
-    known = set(sources["source_id"])
+    unknown = ~frame["source_id"].isin(set(sources["source_id"])).to_numpy()
     problems = [
-        Problem(str(path), int(row["_line"]), "source_id", row["source_id"],
-                "is not listed in sources.csv")
-        for _, row in frame.iterrows()
-        if row["source_id"] not in known
+        Problem(str(path), int(line), "source_id", source_id, "is not listed in sources.csv")
+        for line, source_id in zip(frame["_line"][unknown], frame["source_id"][unknown],
+                                   strict=True)
     ]
     if problems:
         raise RecordError(problems)

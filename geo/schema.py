@@ -124,11 +124,25 @@ ID_BASIS = {
 ID_PREFIX = {"incidents": "ev", "areas": "ar"}
 ID_COLUMN = {"incidents": "event_id", "areas": "area_id"}
 COLUMNS = {"incidents": INCIDENT_COLUMNS, "areas": AREA_COLUMNS, "sources": SOURCE_COLUMNS}
+# Fields of imported datasets (geo.datasets) that the contract has no column for travel
+# beside it as text, named `<dataset>_<field>`, and come out again after the contract's.
+DATASET_PREFIXES = ("acled_", "ucdp_", "gtd_")
 
 
 def column_names(table: str) -> list[str]:
     """Column names of `table` ("incidents", "areas" or "sources") in contract order."""
     return [c.name for c in COLUMNS[table]]
+
+
+def extra_columns(names, table: str) -> list[str]:
+    """The imported datasets' own columns among `names`, in the order given."""
+    known = set(column_names(table))
+    return [n for n in names if n not in known and n.startswith(DATASET_PREFIXES)]
+
+
+def output_columns(frame, table: str) -> list[str]:
+    """What exports write for `frame`: the contract's columns, then any dataset extras."""
+    return column_names(table) + extra_columns(frame.columns, table)
 
 
 def column(table: str, name: str) -> Column:

@@ -1,21 +1,29 @@
 """What the page carries: compact columns for incidents, features for areas and provinces.
 
 A folium marker per incident costs kilobytes of JavaScript each; at 100,000
-incidents that is a page no browser opens. Incidents travel instead as
-columns sorted by start date: integers for position, dates, type and toll, and
-indexes into lists of distinct popup texts, so repeated places and sources
-cost a few bytes. Popup text is composed here (maps.popups) and shown by the
-page with textContent, so it is never parsed as HTML.
+incidents that is a page no browser opens. Incidents travel instead as typed
+columns sorted by start date (day offsets, type, toll, place index, and an
+index into the distinct texts of each popup field), packed into one gzip
+block the page inflates with the browser's own DecompressionStream. A million
+incidents fit in about ten megabytes. Places are indexed once (`sites`): the
+page counts incidents per site to draw them grouped until few are in view.
+
+Popup text is composed here (maps.popups) and shown by the page with
+textContent, so it is never parsed as HTML. Where one field's distinct texts
+outgrow `TEXT_BUDGET` (notes written per event, in a big imported dataset),
+the field stays in the exports and the popup says which row of incidents.csv
+holds it: the page keeps the exports' order.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from collections import defaultdict
+import gzip
 from collections.abc import Mapping
-from itertools import pairwise
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.schema import EVENT_TYPES
@@ -26,6 +34,10 @@ from maps.style import AREA_RADIUS_M, area_style
 EPOCH = dt.date(1970, 1, 1)
 # Degrees kept for drawing: 1e-4 is about 11 m, finer than any marker.
 SCALE = 10_000
+# Characters of distinct popup text the page may carry, over all fields.
+TEXT_BUDGET = 6_000_000
+_WIDTHS = (("u8", np.uint8, 0, 255), ("u16", np.uint16, 0, 65_535),
+           ("i32", np.int32, -(2**31), 2**31 - 1))
 
 
 def day(iso: str) -> int:
@@ -36,48 +48,92 @@ def day(iso: str) -> int:
 def incident_payload(
     incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str]
 ) -> dict:
-    """Incidents as columns sorted by start date, for the page's canvas layer."""
+    """Incidents as packed columns in the exports' order (start date, then id)."""
     frame = incidents.sort_values(["date_start", "event_id"], kind="stable")
     frame = frame.reset_index(drop=True)
-    days = [day(d) for d in frame["date_start"]]
-    ends = [day(d) for d in frame["date_end"]]
-    lat = (frame["latitude"] * SCALE).round().astype(int).tolist()
-    lon = (frame["longitude"] * SCALE).round().astype(int).tolist()
-    stacks: dict[tuple, list[int]] = defaultdict(list)
-    for i, spot in enumerate(zip(lat, lon, strict=True)):
-        stacks[spot].append(i)
+    days = _days(frame["date_start"])
+    ends = _days(frame["date_end"])
+    spots = np.stack([(frame["latitude"].to_numpy(float) * SCALE).round(),
+                      (frame["longitude"].to_numpy(float) * SCALE).round()], axis=1)
+    sites, site = np.unique(spots.astype(np.int64), axis=0, return_inverse=True) if len(frame) \
+        else (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
     provinces = {name: i for i, name in enumerate(province_names)}
     types = {code: i for i, code in enumerate(EVENT_TYPES)}
-    return {
-        "n": len(frame),
+    columns = {
         # The first start, then each start as days after the one before.
-        "dt0": days[:1] + [b - a for a, b in pairwise(days)],
-        "dur": [e - s for s, e in zip(days, ends, strict=True)],
-        "lat": lat,
-        "lon": lon,
-        "type": [types[t] for t in frame["event_type"]],
-        "deaths": [-1 if pd.isna(d) else int(d) for d in frame["fatalities"]],
-        "prec": [int(p) for p in frame["geo_precision"]],
-        "prov": [provinces.get(a, -1) for a in frame["admin1"]],
-        "fan": sorted([i, k, len(members)] for members in stacks.values() if len(members) > 1
-                      for k, i in enumerate(members)),
-        "popup": [_encoded(frame, label, columns, formatter)
-                  for label, columns, formatter in incident_fields(sources)],
+        "dt0": np.diff(days, prepend=0) if len(days) else days,
+        "dur": ends - days,
+        "site": site.ravel(),
+        "siteLat": sites[:, 0],
+        "siteLon": sites[:, 1],
+        "type": frame["event_type"].map(types).to_numpy(np.int64),
+        "deaths": frame["fatalities"].astype("Float64").fillna(-1).to_numpy(np.int64),
+        "prec": frame["geo_precision"].astype("Float64").fillna(1).to_numpy(np.int64),
+        "prov": frame["admin1"].map(provinces).fillna(-1).to_numpy(np.int64),
     }
+    popup, left_out = [], []
+    fields = [(label, cols, formatter, *_distinct(frame, cols, formatter))
+              for label, cols, formatter in incident_fields(sources)]
+    kept = _within_budget(fields)
+    for k, (label, _, _, values, codes) in enumerate(fields):
+        if k not in kept:
+            left_out.append(label or "Heading")
+        elif len(values) <= 1:
+            popup.append({"label": label, "value": values[0] if values else ""})
+        else:
+            columns[f"popup{k}"] = codes
+            popup.append({"label": label, "values": values, "codes": f"popup{k}"})
+    blob, layout = _pack(columns)
+    return {"n": len(frame), "sites": len(sites), "popup": popup, "leftOut": left_out,
+            "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
 
 
-def _encoded(frame: pd.DataFrame, label: str, columns: tuple, formatter) -> dict:
-    """One popup field: a single value, or distinct values and each record's index.
+def _days(iso: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(iso, format="%Y-%m-%d").to_numpy("datetime64[D]")
+    return values.astype(np.int64)
 
-    Each distinct combination of the field's columns is formatted once.
+
+def _distinct(frame: pd.DataFrame, columns: tuple, formatter) -> tuple[list[str], np.ndarray]:
+    """One popup field: each distinct combination of its columns formatted once, and codes."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for c in columns:
+        codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+    codes = pd.factorize(combined)[0]
+    _, first = np.unique(codes, return_index=True)  # codes count up in order of first use
+    rows = frame[list(columns)].iloc[first].astype(object)
+    rows = rows.where(rows.notna(), None)
+    values = [formatter(*row) for row in rows.itertuples(index=False, name=None)]
+    return values, codes
+
+
+def _within_budget(fields: list) -> set[int]:
+    """Indexes of the fields the page carries: the wordiest leave first, past TEXT_BUDGET."""
+    size = {k: sum(len(v) for v in f[3]) for k, f in enumerate(fields)}
+    kept = set(size)
+    for k in sorted(size, key=lambda k: -size[k]):
+        if sum(size[j] for j in kept) <= TEXT_BUDGET:
+            break
+        kept.discard(k)
+    return kept
+
+
+def _pack(columns: dict[str, np.ndarray]) -> tuple[bytes, dict]:
+    """Each column in the narrowest type that holds it, 4-byte aligned, gzipped together.
+
+    `mtime=0` keeps the bytes the same from run to run.
     """
-    keys = list(zip(*(frame[c].astype(object).where(frame[c].notna(), None) for c in columns),
-                    strict=True))
-    codes, uniques = pd.factorize(pd.Series(keys, dtype=object), sort=False)
-    values = [formatter(*key) for key in uniques]
-    if len(values) <= 1:
-        return {"label": label, "value": values[0] if values else ""}
-    return {"label": label, "values": values, "codes": codes.tolist()}
+    parts, layout, offset = [], {}, 0
+    for name, values in columns.items():
+        values = np.asarray(values, dtype=np.int64)
+        low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+        kind, dtype = next((k, t) for k, t, lo, hi in _WIDTHS if lo <= low and high <= hi)
+        data = values.astype(dtype).astype(np.dtype(dtype).newbyteorder("<")).tobytes()
+        layout[name] = [kind, offset, len(values)]
+        padding = -len(data) % 4
+        parts += [data, b"\0" * padding]
+        offset += len(data) + padding
+    return gzip.compress(b"".join(parts), compresslevel=6, mtime=0), layout
 
 
 def histogram(incidents: gpd.GeoDataFrame) -> dict:

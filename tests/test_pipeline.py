@@ -123,8 +123,9 @@ def test_records_without_a_country_are_placed_in_the_focus_region(tmp_path, prov
     frame["country"] = ""
     no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
     placed = place_records(frame, no_areas, gazetteer, provinces)
-    assert list(placed.incidents["country"]) == ["AF", "PK"]
-    assert list(placed.incidents["admin1"]) == ["Kabul", "Balochistan"]
+    found = placed.incidents.set_index("location")
+    assert found.loc[["Kabul", "Quetta"], "country"].tolist() == ["AF", "PK"]
+    assert found.loc[["Kabul", "Quetta"], "admin1"].tolist() == ["Kabul", "Balochistan"]
 
 
 def test_a_province_given_outside_our_polygons_is_kept(tmp_path, provinces, gazetteer):

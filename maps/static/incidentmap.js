@@ -23,6 +23,12 @@
     if (text !== undefined) { node.textContent = text; }
     return node;
   }
+  // 1234 -> "1.2k", 1234567 -> "1.2M": a group's count in its circle.
+  function shortCount(n) {
+    if (n < 1000) { return String(n); }
+    if (n < 1e6) { return (n / 1e3).toFixed(n < 1e4 ? 1 : 0) + "k"; }
+    return (n / 1e6).toFixed(1) + "M";
+  }
   // First index i in sorted `values` with values[i] > x.
   function upperBound(values, x) {
     var lo = 0, hi = values.length;
@@ -37,46 +43,80 @@
 
   /* ---- The incident layer: one canvas, redrawn from typed arrays. ---- */
 
+  // The packed columns (maps/payload.py): base64 of one gzip block, inflated by the browser.
+  function unpack(data) {
+    var text = atob(data.columns), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var types = {u8: Uint8Array, u16: Uint16Array, i32: Int32Array}, columns = {};
+      Object.keys(data.layout).forEach(function (name) {
+        var at = data.layout[name];
+        columns[name] = new types[at[0]](buffer, at[1], at[2]);
+      });
+      return columns;
+    });
+  }
+
+  // Fewer incidents than this in view are drawn one by one; more are drawn as counted groups.
+  var MARKER_LIMIT = 2000;
+  var CELL = 64;  // pixels: the side of a group's square of the screen
+
   var IncidentCanvas = L.Layer.extend({
     initialize: function (data, options) {
       L.setOptions(this, options);
-      var n = data.n, i;
+      this.data = data;
+      this.n = 0;
+      this.visibleCount = 0;
+      this.visibleDeaths = 0;
+      this.drawn = 0;
+      this.drawnGroups = 0;
+      this.byProvince = new Int32Array(options.provinces || 0);
+      this.deathsByProvince = new Int32Array(options.provinces || 0);
+      this.ready = unpack(data).then(this._load.bind(this));
+    },
+
+    _load: function (columns) {
+      var data = this.data, n = data.n, options = this.options, i;
       this.n = n;
       this.t0 = new Int32Array(n);
       this.t1 = new Int32Array(n);
       this.maxDur = 0;
       var t = 0;
       for (i = 0; i < n; i++) {
-        t += data.dt0[i];
+        t += columns.dt0[i];
         this.t0[i] = t;
-        this.t1[i] = t + data.dur[i];
-        if (data.dur[i] > this.maxDur) { this.maxDur = data.dur[i]; }
+        this.t1[i] = t + columns.dur[i];
+        if (columns.dur[i] > this.maxDur) { this.maxDur = columns.dur[i]; }
       }
-      // Web Mercator in [0, 1], so a zoom change is one multiplication.
-      this.mx = new Float64Array(n);
-      this.my = new Float64Array(n);
-      for (i = 0; i < n; i++) {
-        var lat = data.lat[i] / 1e4, lon = data.lon[i] / 1e4;
+      // Web Mercator in [0, 1] for each distinct place, so a zoom change is one multiplication.
+      var sites = data.sites;
+      this.sx = new Float64Array(sites);
+      this.sy = new Float64Array(sites);
+      for (i = 0; i < sites; i++) {
+        var lat = columns.siteLat[i] / 1e4, lon = columns.siteLon[i] / 1e4;
         var s = Math.sin(lat * Math.PI / 180);
-        this.mx[i] = (lon + 180) / 360;
-        this.my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+        this.sx[i] = (lon + 180) / 360;
+        this.sy[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
       }
-      this.data = data;
+      this.site = columns.site;
+      this.siteCount = new Int32Array(sites);  // incidents per place in the window
+      this.siteRank = new Int32Array(sites);
+      this.deaths = columns.deaths;
+      this.prov = columns.prov;
       this.fanDx = new Float32Array(n);
       this.fanDy = new Float32Array(n);
-      for (i = 0; i < data.fan.length; i++) {
-        var f = data.fan[i], ring = 8 + 4 * f[2], angle = 2 * Math.PI * f[1] / f[2];
-        this.fanDx[f[0]] = ring * Math.sin(angle);
-        this.fanDy[f[0]] = -ring * Math.cos(angle);
-      }
       this.radius = new Float32Array(n);
+      var rule = options.radius;  // maps/style.py RADIUS
       for (i = 0; i < n; i++) {
-        var d = data.deaths[i];
-        var rule = options.radius;  // maps/style.py RADIUS
+        var d = columns.deaths[i];
         this.radius[i] = d < 0 ? rule.base : Math.min(rule.base + rule.per_sqrt_death * Math.sqrt(d), rule.most);
       }
       this.kind = new Uint8Array(n);  // drawing group: type * 2 + (approximate ? 1 : 0)
-      for (i = 0; i < n; i++) { this.kind[i] = data.type[i] * 2 + (data.prec[i] > 1 ? 1 : 0); }
+      for (i = 0; i < n; i++) { this.kind[i] = columns.type[i] * 2 + (columns.prec[i] > 1 ? 1 : 0); }
+      this.popup = data.popup.map(function (field) {
+        return field.codes ? {label: field.label, values: field.values, codes: columns[field.codes]} : field;
+      });
       this.visible = new Int32Array(n);  // indexes shown in the window, in start order
       this._onScreen = new Int32Array(n);
       this.xs = new Float32Array(n);
@@ -85,10 +125,7 @@
       this.hi = 0;
       this.start = -Infinity;
       this.end = Infinity;
-      this.visibleCount = 0;
-      this.visibleDeaths = 0;
-      this.byProvince = new Int32Array(options.provinces || 0);
-      this.deathsByProvince = new Int32Array(options.provinces || 0);
+      return this;
     },
 
     onAdd: function (map) {
@@ -118,13 +155,15 @@
       this.end = end;
       this.lo = lowerBound(this.t0, start - this.maxDur);
       this.hi = upperBound(this.t0, end);
-      var count = 0, deaths = 0, prov = this.data.prov, dead = this.data.deaths, t1 = this.t1;
-      var visible = this.visible;
+      var count = 0, deaths = 0, prov = this.prov, dead = this.deaths, t1 = this.t1;
+      var visible = this.visible, site = this.site, siteCount = this.siteCount;
       this.byProvince.fill(0);
       this.deathsByProvince.fill(0);
+      siteCount.fill(0);
       for (var i = this.lo; i < this.hi; i++) {
         if (t1[i] < start) { continue; }
         visible[count++] = i;
+        siteCount[site[i]]++;
         var d = dead[i] > 0 ? dead[i] : 0;
         deaths += d;
         if (prov[i] >= 0) { this.byProvince[prov[i]]++; this.deathsByProvince[prov[i]] += d; }
@@ -139,11 +178,12 @@
     },
 
     _pixel: function (i, scale, origin) {
-      return [this.mx[i] * scale - origin.x + this.fanDx[i], this.my[i] * scale - origin.y + this.fanDy[i]];
+      var p = this.site[i];
+      return [this.sx[p] * scale - origin.x + this.fanDx[i], this.sy[p] * scale - origin.y + this.fanDy[i]];
     },
 
     redraw: function () {
-      if (!this._map || !this._canvas) { return; }
+      if (!this._map || !this._canvas || !this.site) { return; }
       var map = this._map, size = map.getSize(), canvas = this._canvas;
       var topLeft = map.containerPointToLayerPoint([0, 0]);
       L.DomUtil.setPosition(canvas, topLeft);
@@ -158,13 +198,43 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
       var scale = 256 * Math.pow(2, map.getZoom());
-      var origin = map.getPixelOrigin().add(topLeft), ox = origin.x, oy = origin.y;
-      var colours = this.options.colours, visible = this.visible, kind = this.kind;
-      var xs = this.xs, ys = this.ys, radius = this.radius, onScreen = 0, present = {};
-      // Pixel positions of the visible incidents, dropping those off screen.
+      var origin = map.getPixelOrigin().add(topLeft);
+      // How many incidents of the window are in view, counted by place.
+      var inView = 0, counts = this.siteCount, margin = this.options.radius.most + 40;
+      for (var p = 0; p < counts.length; p++) {
+        if (!counts[p]) { continue; }
+        var px = this.sx[p] * scale - origin.x, py = this.sy[p] * scale - origin.y;
+        if (px > -margin && py > -margin && px < size.x + margin && py < size.y + margin) { inView += counts[p]; }
+      }
+      this.groups = [];
+      if (inView > MARKER_LIMIT) {
+        this.drawn = 0;
+        this._drawGroups(ctx, size, scale, origin);
+      } else {
+        this.drawnGroups = 0;
+        this._drawMarkers(ctx, size, scale, origin);
+      }
+    },
+
+    // Incidents one by one; those sharing a place fan out on a ring around it.
+    _drawMarkers: function (ctx, size, scale, origin) {
+      var ox = origin.x, oy = origin.y, colours = this.options.colours, visible = this.visible;
+      var kind = this.kind, site = this.site, xs = this.xs, ys = this.ys, radius = this.radius;
+      var counts = this.siteCount, rank = this.siteRank, onScreen = 0, present = {};
+      rank.fill(0);
       for (var v = 0; v < this.visibleCount; v++) {
-        var i = visible[v], r = radius[i];
-        var x = this.mx[i] * scale - ox + this.fanDx[i], y = this.my[i] * scale - oy + this.fanDy[i];
+        var i = visible[v], p = site[i], r = radius[i], group = counts[p];
+        var x = this.sx[p] * scale - ox, y = this.sy[p] * scale - oy;
+        if (group > 1) {
+          var ring = 8 + 4 * group, angle = 2 * Math.PI * rank[p]++ / group;
+          this.fanDx[i] = ring * Math.sin(angle);
+          this.fanDy[i] = -ring * Math.cos(angle);
+        } else {
+          this.fanDx[i] = 0;
+          this.fanDy[i] = 0;
+        }
+        x += this.fanDx[i];
+        y += this.fanDy[i];
         if (x < -r || y < -r || x > size.x + r || y > size.y + r) { continue; }
         xs[onScreen] = x;
         ys[onScreen] = y;
@@ -195,9 +265,59 @@
       ctx.setLineDash([]);
     },
 
+    // Too many to tell apart: count the window's incidents in squares of the screen, and
+    // draw each square's count at the centre of its incidents. Click one to zoom in.
+    _drawGroups: function (ctx, size, scale, origin) {
+      var cells = new Map(), counts = this.siteCount;
+      for (var p = 0; p < counts.length; p++) {
+        var c = counts[p];
+        if (!c) { continue; }
+        var wx = this.sx[p] * scale, wy = this.sy[p] * scale;
+        var key = Math.floor(wx / CELL) * 4194304 + Math.floor(wy / CELL);
+        var cell = cells.get(key);
+        if (!cell) { cells.set(key, cell = {count: 0, x: 0, y: 0}); }
+        cell.count += c;
+        cell.x += wx * c;
+        cell.y += wy * c;
+      }
+      var groups = [];
+      cells.forEach(function (cell) {
+        var x = cell.x / cell.count - origin.x, y = cell.y / cell.count - origin.y;
+        var r = Math.min(10 + 4 * Math.log10(cell.count) * 2, CELL / 2);
+        if (x < -r || y < -r || x > size.x + r || y > size.y + r) { return; }
+        groups.push({x: x, y: y, r: r, count: cell.count});
+      });
+      groups.sort(function (a, b) { return a.count - b.count; });  // the biggest on top
+      ctx.font = "bold 11px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      for (var g = 0; g < groups.length; g++) {
+        var group = groups[g];
+        ctx.beginPath();
+        ctx.arc(group.x, group.y, group.r, 0, 2 * Math.PI);
+        ctx.fillStyle = "rgba(122, 30, 30, 0.72)";
+        ctx.fill();
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = "#fff";
+        ctx.stroke();
+        ctx.fillStyle = "#fff";
+        ctx.fillText(shortCount(group.count), group.x, group.y);
+      }
+      this.groups = groups;
+      this.drawnGroups = groups.length;
+    },
+
+    groupAt: function (point) {
+      for (var g = this.groups.length - 1; g >= 0; g--) {
+        var group = this.groups[g], dx = group.x - point.x, dy = group.y - point.y;
+        if (dx * dx + dy * dy <= group.r * group.r) { return group; }
+      }
+      return null;
+    },
+
     // The visible incident nearest to a container point, within its radius.
     hit: function (point) {
-      if (!this._map) { return -1; }
+      if (!this._map || this.drawnGroups) { return -1; }
       var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
       var origin = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
       var best = -1, bestDistance = Infinity;
@@ -211,13 +331,14 @@
 
     latLngOf: function (i) {
       var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
-      var p = L.point(this.mx[i] * scale + this.fanDx[i], this.my[i] * scale + this.fanDy[i]);
+      var site = this.site[i];
+      var p = L.point(this.sx[site] * scale + this.fanDx[i], this.sy[site] * scale + this.fanDy[i]);
       return map.unproject(p, map.getZoom());
     },
 
     // Popup fields: a heading, table rows, a summary; each a constant or distinct values + codes.
     popupContent: function (i) {
-      var fields = this.data.popup, value = function (f) { return f.values ? f.values[f.codes[i]] : f.value; };
+      var fields = this.popup, value = function (f) { return f.values ? f.values[f.codes[i]] : f.value; };
       var box = el("div", "popup");
       box.appendChild(el("h4", null, value(fields[0])));
       var table = el("table", "record");
@@ -232,6 +353,10 @@
       box.appendChild(table);
       var summary = value(fields[fields.length - 1]);
       if (summary) { box.appendChild(el("p", "summary", summary)); }
+      if (this.data.leftOut.length) {
+        box.appendChild(el("p", "left-out", this.data.leftOut.join(", ") + ": too many to carry in " +
+          "this page; see row " + (i + 1) + " of incidents.csv"));
+      }
       return box;
     },
 
@@ -240,12 +365,18 @@
     },
 
     _click: function (event) {
+      var group = this.drawnGroups ? this.groupAt(event.containerPoint) : null;
+      if (group) {
+        var map = this._map;
+        map.setView(map.containerPointToLatLng([group.x, group.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+        return;
+      }
       var i = this.hit(event.containerPoint);
       if (i >= 0) { this.openPopup(i); }
     },
 
     _hover: function (event) {
-      var over = this.hit(event.containerPoint) >= 0;
+      var over = this.drawnGroups ? this.groupAt(event.containerPoint) !== null : this.hit(event.containerPoint) >= 0;
       this._map.getContainer().style.cursor = over ? "pointer" : "";
     }
   });
@@ -496,6 +627,8 @@
         return out;
       },
       drawn: function () { return filter.incidents._canvas ? filter.incidents.drawn : 0; },
+      // Groups drawn instead of single markers (0 when markers are shown).
+      groups: function () { return filter.incidents._canvas ? filter.incidents.drawnGroups : 0; },
       setMode: function (mode) { filter.setMode(mode); return this.getWindow(); },
       step: function () { return filter.step(); },
       play: function () { filter.play(); },
@@ -515,6 +648,13 @@
   window.IncidentMapLib = {
     IncidentCanvas: IncidentCanvas,
     TimeFilter: TimeFilter,
-    start: function (map, options) { var filter = new TimeFilter(map, options); install(filter); return filter; }
+    // The filter starts once the incident columns are inflated; incidentMap.ready says so.
+    start: function (map, options) {
+      return options.incidents.ready.then(function () {
+        var filter = new TimeFilter(map, options);
+        install(filter);
+        return filter;
+      });
+    }
   };
 })();

@@ -1,0 +1,145 @@
+"""What the three importers share: collecting bad cells, reading numbers and codes, building rows.
+
+Every helper works on whole columns: an export can hold a million rows, and a
+Python loop over them would take minutes where pandas takes a second. Only the
+rows that are wrong are visited one by one, to name them in a `Problem`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.records import Problem, RecordError
+from geo.schema import column_names
+
+_WHOLE = r"\d+(?:\.0*)?"  # spreadsheets re-save 12 as 12.0; both are whole numbers
+
+
+class Problems:
+    """Bad cells of one file, raised together as one RecordError like geo.records does.
+
+    An analyst who fixes an export should see every bad cell in one run, not
+    one per run; lines come from the frame's `_line` column (see read_dataset).
+    """
+
+    def __init__(self, frame: pd.DataFrame, file_name: str):
+        self.file = file_name
+        self.lines = (frame["_line"].to_numpy() if "_line" in frame
+                      else np.arange(2, len(frame) + 2))
+        self.found: list[Problem] = []
+
+    def add(self, bad, column: str, values: pd.Series, message: str) -> None:
+        """Record `message` for every row where `bad` is true."""
+        for i in np.flatnonzero(np.asarray(bad, dtype=bool)):
+            self.found.append(Problem(self.file, int(self.lines[i]), column,
+                                      str(values.iloc[i]), message))
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise RecordError(sorted(self.found, key=lambda p: p.line))
+
+
+def text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as stripped text; a column the export does not have reads as empty."""
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=str)
+    return frame[column].astype(str).str.strip()
+
+
+def whole_numbers(frame: pd.DataFrame, column: str, problems: Problems,
+                  unknown: tuple[str, ...] = ()) -> pd.Series:
+    """A count as text without a trailing .0; empty, and each `unknown` marker, become ""."""
+    values = text(frame, column)
+    missing = values.isin(("", *unknown)).to_numpy()
+    whole = values.str.fullmatch(_WHOLE).to_numpy(dtype=bool)
+    problems.add(~missing & ~whole, column, values, "is not a whole number")
+    return values.str.replace(r"\.0*$", "", regex=True).where(whole & ~missing, "")
+
+
+def codes(frame: pd.DataFrame, column: str, mapping: Mapping, problems: Problems,
+          *, required: bool = True) -> pd.Series:
+    """A numeric code of the dataset looked up in `mapping` (keys are the codes as ints), as text.
+
+    A code outside the codebook is an error rather than a guess: it means the
+    export is of a version whose codes we have not read. An empty cell is an
+    error too unless `required` is false; it then reads as "".
+    """
+    values = text(frame, column)
+    found = lookup(values, mapping)
+    bad = found.isna().to_numpy()
+    if not required:
+        bad &= (values != "").to_numpy()
+    allowed = ", ".join(str(k) for k in mapping)
+    problems.add(bad, column, values, f"must be one of: {allowed}")
+    return found.fillna("").astype(str)
+
+
+def lookup(values: pd.Series, mapping: Mapping) -> pd.Series:
+    """Codes looked up in `mapping` (int keys, any values); NaN where a code is not there."""
+    keys = values.str.replace(r"\.0*$", "", regex=True)
+    return keys.map({str(k): str(v) for k, v in mapping.items()})
+
+
+def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
+                lon: str = "longitude") -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude as the export wrote them, checked as numbers in range."""
+    out = []
+    for column, limit in ((lat, 90), (lon, 180)):
+        values = text(frame, column)
+        empty = (values == "").to_numpy()
+        number = pd.to_numeric(values.where(~empty, None), errors="coerce").to_numpy(float)
+        not_number = ~empty & ~np.isfinite(number)
+        problems.add(not_number, column, values, "is not a number")
+        outside = ~empty & np.isfinite(number) & (np.abs(number) > limit)
+        problems.add(outside, column, values, f"is outside -{limit}..{limit}")
+        out.append(values)
+    alone = (out[0] == "").to_numpy() != (out[1] == "").to_numpy()
+    problems.add(alone, lon, out[1], f"{lat} and {lon} go together")
+    return out[0], out[1]
+
+
+def lowered(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Text folded for a vocabulary lookup: ACLED and GTD have changed capitals across releases."""
+    return text(frame, column).str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def slug(value: str) -> str:
+    """A file stem as an id part: lower case, runs of anything else as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def source_id(kind: str, file_name: str) -> str:
+    return f"{kind}-{slug(Path(file_name).stem)}"
+
+
+def or_default(values: pd.Series, default: pd.Series) -> pd.Series:
+    """`values`, with `default` wherever a cell is empty."""
+    return values.where(values != "", default)
+
+
+def assemble(frame: pd.DataFrame, records: dict, kind: str, raw: dict) -> pd.DataFrame:
+    """The incidents frame: contract columns in order, `_line`, then `<kind>_<field>` extras.
+
+    `records` maps contract columns to a Series or one value for every row
+    (missing columns are empty); `raw` maps the dataset's own field names to
+    the values kept beside them. Every cell comes out as text.
+    """
+    index = frame.index
+    columns: dict[str, pd.Series] = {}
+    for name in column_names("incidents"):
+        columns[name] = _as_text(records.get(name, ""), index)
+    columns["_line"] = pd.Series(Problems(frame, "").lines, index=index)
+    for name, values in raw.items():
+        columns[f"{kind}_{name}"] = _as_text(values, index)
+    return pd.DataFrame(columns, index=index).reset_index(drop=True)
+
+
+def _as_text(values, index: pd.Index) -> pd.Series:
+    if not isinstance(values, pd.Series):
+        return pd.Series(values, index=index, dtype=str)
+    return values.fillna("").astype(str)
