@@ -41,6 +41,9 @@ def legend_html() -> str:
     parts.append('<div><i class="hollow"></i>hollow, dashed: approximate place</div>')
     parts.append(f"<div>&nbsp;&nbsp;({escape(GEO_PRECISION_LABELS[2])},</div>")
     parts.append(f"<div>&nbsp;&nbsp;{escape(GEO_PRECISION_LABELS[3])} or country)</div>")
+    parts.append('<div><i style="background:rgba(122,30,30,0.72)"></i>numbered: that many '
+                 "incidents,</div><div>&nbsp;&nbsp;grouped while too many are in view; "
+                 "click to zoom in</div>")
     parts.append("<h4>Areas reported held or used</h4>")
     parts += [
         f'<div><i class="area" style="border-color:{colour};background:{colour}33"></i>'
