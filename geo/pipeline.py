@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from geo.boundaries import join_provinces, province_counts, province_outlines
+from geo.boundaries import Within, join_provinces, province_counts, province_outlines
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
@@ -79,14 +79,18 @@ def place_records(
     districts: gpd.GeoDataFrame | None = None,
     districts_source: str = "user district polygons",
     fallback: Fallback | None = None,
+    within: Within | None = None,
 ) -> Placed:
-    """Geocode incidents and areas, name their provinces (and districts), count per province."""
+    """Geocode incidents and areas, name their provinces (and districts), count per province.
+
+    `within` runs the spatial join elsewhere (geo.dask_engine); the result is the same.
+    """
     if districts is not None:
         gazetteer = gazetteer.extended(district_places(districts, provinces, districts_source))
     placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents", fallback)
     placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
-    placed_incidents = join_provinces(placed_incidents, provinces)
-    placed_areas = join_provinces(placed_areas, provinces)
+    placed_incidents = join_provinces(placed_incidents, provinces, within)
+    placed_areas = join_provinces(placed_areas, provinces, within)
     outlines = province_outlines(placed_areas, provinces)
     if districts is not None:
         placed_incidents = join_districts(placed_incidents, districts)

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -44,17 +45,46 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--districts-name-field only applies with --districts")
     if getattr(args, "user_agent", None) and args.geocoder != "nominatim":
         parser.error("--user-agent only applies with --geocoder nominatim")
+    if getattr(args, "scheduler", None) and args.engine != "dask":
+        parser.error("--scheduler only applies with --engine dask")
     try:
-        return args.run(args)
+        with _engine(args):
+            return args.run(args)
     except RecordError as err:
         print(f"incident-map: input rejected, nothing was written:\n{err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DistrictError, GeocoderSetupError) as err:
+    except (DistrictError, GeocoderSetupError, EngineError) as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (AssetError, BasemapError) as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_ASSETS
+
+
+@contextmanager
+def _engine(args: argparse.Namespace):
+    """Connect to Dask for `--engine dask` (args.client), and let go of it afterwards."""
+    args.client = None
+    if getattr(args, "engine", "single") != "dask":
+        yield
+        return
+    from geo import dask_engine
+
+    _progress(f"connecting to Dask ({args.scheduler or 'a local cluster'})")
+    try:
+        args.client = dask_engine.connect(args.scheduler)
+    except ImportError as err:
+        raise EngineError(str(err)) from None
+    except (OSError, TimeoutError, ValueError) as err:
+        raise EngineError(f"cannot reach the Dask scheduler {args.scheduler}: {err}") from None
+    try:
+        yield
+    finally:
+        dask_engine.close(args.client)
+
+
+class EngineError(RuntimeError):
+    """--engine dask asked for, and no scheduler answered."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +115,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="output folder (default: out)")
     inputs.set_defaults(docs=None)
 
+    engine = argparse.ArgumentParser(add_help=False)  # where the heavy steps run
+    engine.add_argument("--engine", choices=("single", "dask"), default="single",
+                        help="dask: run the province join (dask-geopandas) and document "
+                             "extraction (dask bag) on a Dask cluster; same results "
+                             "(default: single process)")
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: the scheduler to use, e.g. "
+                             "tcp://host:8786 (default: a local cluster, one worker per core)")
+
     docs = argparse.ArgumentParser(add_help=False)  # what extract and build --docs read
     docs.add_argument("--published", type=_published, metavar="DATE",
                       help="publication date (YYYY-MM-DD, YYYY-MM or YYYY) for documents that "
@@ -97,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
                            "byte-order mark)")
 
     build = commands.add_parser(
-        "build", parents=[inputs, docs],
+        "build", parents=[inputs, docs, engine],
         help="records -> map.html, GeoJSON, GeoPackage and CSV in --out")
     build.add_argument("--since", type=_iso_date, metavar="DATE",
                        help="open the map's time window at this date (YYYY-MM-DD); "
@@ -114,7 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=run_build)
 
     extract = commands.add_parser(
-        "extract", parents=[docs],
+        "extract", parents=[docs, engine],
         help="documents -> incidents.csv and areas.csv (+ GeoJSON) with the sentence behind "
              "each record")
     extract.add_argument("files", type=Path, nargs="+", metavar="FILE",
@@ -126,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.set_defaults(run=run_extract)
 
     export = commands.add_parser(
-        "export", parents=[inputs],
+        "export", parents=[inputs, engine],
         help="records -> GeoJSON, GeoPackage, CSV and KML in --out, filtered by date")
     export.add_argument("--format", choices=(*FORMATS, "all"), default="all",
                         help="which format to write (default: all)")
@@ -211,8 +250,17 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict, int]:
     _progress(f"placing {len(incidents) + len(areas)} records")
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
-                           fallback=fallback)
+                           fallback=fallback, within=_within(args))
     return placed, {row["source_id"]: row for row in sources.to_dict("records")}, skipped
+
+
+def _within(args: argparse.Namespace):
+    """The spatial join on the Dask cluster with --engine dask; None: in this process."""
+    if args.client is None:
+        return None
+    from geo.dask_engine import within_on
+
+    return within_on(args.client)
 
 
 def _gazetteer():
@@ -229,7 +277,8 @@ def run_extract(args: argparse.Namespace) -> int:
         print("incident-map: no document could be read; nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT
     _progress(f"placing {len(extraction.incidents) + len(extraction.areas)} records")
-    placed = place_records(extraction.incidents, extraction.areas, gazetteer, provinces)
+    placed = place_records(extraction.incidents, extraction.areas, gazetteer, provinces,
+                           within=_within(args))
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
     for table, frame in (("incidents", placed.incidents), ("areas", placed.areas)):
@@ -256,9 +305,15 @@ def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
     """Extract records from `paths`, apply any review; None when no document was read."""
     known_sources = {r["source_id"]: r for r in known.to_dict("records")} if known is not None \
         else None
+    mapper = None
+    if args.client is not None:
+        from geo.dask_engine import bag_mapper
+
+        _progress(f"extracting {len(paths)} documents on Dask")
+        mapper = bag_mapper(args.client)
     extraction = extract_documents(paths, gazetteer, published=args.published,
                                    known_sources=known_sources, encoding=args.encoding,
-                                   progress=_document_progress)
+                                   progress=_document_progress, mapper=mapper)
     for message in extraction.failed:
         print(f"incident-map: skipped {message}", file=sys.stderr)
     for note in extraction.notes:

@@ -25,8 +25,8 @@ from geo.gazetteer import Gazetteer
 from geo.records import table_from_rows
 from geo.schema import column_names
 
-__all__ = ["DocumentRecords", "Extraction", "UnreadableDocument", "extract", "extract_documents",
-           "read_document"]
+__all__ = ["DocumentRecords", "Extracted", "Extraction", "Planned", "UnreadableDocument",
+           "extract", "extract_documents", "extract_one", "read_document"]
 
 
 @dataclass
@@ -60,62 +60,109 @@ class Extraction:
     left_out: pd.DataFrame | None = None  # extracted rows a review left out
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One document to extract, with what the run decided before reading any of them."""
+
+    path: Path
+    source_id: str
+    listed: Mapping | None  # its row of sources.csv, if there is one
+    published: When | None
+    encoding: str | None
+
+
+@dataclass
+class Extracted:
+    """What one document gave: its records and source row, or why it gave nothing."""
+
+    records: DocumentRecords | None = None
+    source: dict | None = None
+    failed: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# Runs `extract_one` over the planned documents and returns the results in order: in
+# this process by default, or on a Dask cluster (geo.dask_engine.bag_mapper).
+Mapper = Callable[[list[Planned]], list[Extracted]]
+
+
 def extract_documents(
     paths: Iterable[str | Path],
-    gazetteer: Gazetteer,
+    gazetteer: Gazetteer | None,
     published: When | None = None,
     known_sources: Mapping[str, Mapping] | None = None,
     encoding: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    mapper: Mapper | None = None,
 ) -> Extraction:
     """Read each file and extract its records; an unreadable file is reported, not fatal.
 
     `known_sources` maps file names to rows of sources.csv: a document listed
     there keeps its source id and publication date. `published` dates every
-    other document that states no date of its own.
+    other document that states no date of its own. Source ids are given from
+    the file names before any document is read, so that documents can be
+    extracted in any order, or in parallel by `mapper`, with the same result.
     """
     paths = [Path(p) for p in paths]
     known = {row["file"]: row for row in (known_sources or {}).values()}
-    incidents, areas, sources, failed, notes = [], [], [], [], []
     used_ids = {row["source_id"] for row in known.values()}  # never reuse a curated id
-    for n, path in enumerate(paths, start=1):
-        if progress:
-            progress(n, len(paths), str(path))
-        try:
-            doc = read_document(path, encoding)
-        except UnreadableDocument as err:
-            failed.append(str(err))
-            continue
-        listed = known.get(doc.name)
-        if listed:
-            doc.published = parse_when(str(listed["published"])) or doc.published
-            doc.published_from = "sources.csv"
-        elif published is not None and doc.published is None:
-            doc.published, doc.published_from = published, "given"
-        source_id = listed["source_id"] if listed else _source_id(doc, used_ids)
+    plan = []
+    for path in paths:
+        listed = known.get(path.name)
+        source_id = listed["source_id"] if listed else _source_id(path.name, used_ids)
         used_ids.add(source_id)
-        try:
-            found = extract(doc, gazetteer, source_id)
-        except Exception as err:  # one document's fault must not cost the others
-            failed.append(f"{path}: could not be extracted ({type(err).__name__}: {err}); "
-                          "please report this with the file")
+        plan.append(Planned(path, source_id, listed, published, encoding))
+    if mapper is None:
+        results = []
+        for n, item in enumerate(plan, start=1):
+            if progress:
+                progress(n, len(plan), str(item.path))
+            results.append(extract_one(item, gazetteer))
+    else:
+        results = mapper(plan)
+
+    incidents, areas, sources, failed, notes = [], [], [], [], []
+    for result in results:
+        if result.failed:
+            failed.append(result.failed)
             continue
-        incidents += found.incidents
-        areas += found.areas
-        notes += found.notes
-        if doc.published_from == "latest date in text":
-            notes.append(f"{doc.name}: no publication date in the text; dates without a year "
-                         f"were read against {doc.published.end} (give --published)")
-        if doc.published is None and not (found.incidents or found.areas):
-            notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
-        sources.append(dict(listed) if listed else _source_row(doc, source_id))
+        incidents += result.records.incidents
+        areas += result.records.areas
+        notes += result.notes
+        sources.append(result.source)
     return Extraction(_table(incidents, "incidents"), _table(areas, "areas"),
                       pd.DataFrame(sources, columns=column_names("sources")), failed, notes)
 
 
-def _source_id(doc: Document, used: set[str]) -> str:
+def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
+    """Read and extract one planned document; its faults are returned, never raised."""
+    try:
+        doc = read_document(item.path, item.encoding)
+    except UnreadableDocument as err:
+        return Extracted(failed=str(err))
+    if item.listed:
+        doc.published = parse_when(str(item.listed["published"])) or doc.published
+        doc.published_from = "sources.csv"
+    elif item.published is not None and doc.published is None:
+        doc.published, doc.published_from = item.published, "given"
+    try:
+        found = extract(doc, gazetteer, item.source_id)
+    except Exception as err:  # one document's fault must not cost the others
+        return Extracted(failed=f"{item.path}: could not be extracted ({type(err).__name__}: "
+                                f"{err}); please report this with the file")
+    notes = list(found.notes)
+    if doc.published_from == "latest date in text":
+        notes.append(f"{doc.name}: no publication date in the text; dates without a year "
+                     f"were read against {doc.published.end} (give --published)")
+    if doc.published is None and not (found.incidents or found.areas):
+        notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
+    source = dict(item.listed) if item.listed else _source_row(doc, item.source_id)
+    return Extracted(records=found, source=source, notes=notes)
+
+
+def _source_id(name: str, used: set[str]) -> str:
     """A readable id from the file name, made unique within the run."""
-    base = re.sub(r"[^a-z0-9]+", "-", Path(doc.name).stem.lower()).strip("-") or "document"
+    base = re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "document"
     candidate, n = base, 2
     while candidate in used:
         candidate, n = f"{base}-{n}", n + 1

@@ -1,0 +1,99 @@
+"""The pipeline's heavy steps on a Dask cluster: the province join and document extraction.
+
+`--engine dask` runs the spatial join partitioned with dask-geopandas and
+extracts documents as a dask bag, on a `distributed` cluster: a local one
+(one worker process per core) or any scheduler given by address, whose
+workers must have incident-map installed. Loading, validation and the writing
+of outputs stay in this process. Whatever runs where, the results are the
+ones the single-process path gives, row for row: the join hands back
+(point, polygon) pairs that `geo.boundaries.join_provinces` settles exactly as
+it settles its own, and extraction keeps the documents' order.
+
+On one machine the cluster is slower than the plain path (the points are
+pickled to the workers and back); it is there for data and documents that
+outgrow one process, and for clusters that already exist.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.extract import Extracted, Planned, extract_one
+from geo.gazetteer import Gazetteer, load_gazetteer
+
+CONNECT_TIMEOUT = "10s"
+# Points per partition of the join: large enough that each task's cost is the join itself.
+POINTS_PER_PARTITION = 250_000
+
+
+def connect(scheduler: str | None = None):
+    """A client of the scheduler at `scheduler` (e.g. tcp://10.0.0.5:8786), else of a new
+    local cluster with one single-threaded worker process per core."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError("--engine dask needs Dask: pip install 'incident-map[dask]'") from None
+
+    if scheduler:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+    cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+                           processes=True, dashboard_address=None)
+    return Client(cluster)
+
+
+def close(client) -> None:
+    """Close the client, and the local cluster if `connect` started one."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def within_on(client):
+    """A `geo.boundaries.Within` that joins points to polygons on `client`'s cluster."""
+
+    def within(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
+        import dask_geopandas
+
+        if points.empty:
+            return pd.DataFrame({"_point": [], "index_right": [], "_province": []})
+        partitions = max(1, -(-len(points) // POINTS_PER_PARTITION))
+        frame = points.assign(_point=points.index)
+        parts = dask_geopandas.from_geopandas(frame, npartitions=partitions)
+        joined = dask_geopandas.sjoin(parts, polygons, how="inner", predicate="within")
+        result = client.compute(joined[["_point", "index_right", "_province"]]).result()
+        return pd.DataFrame(result).reset_index(drop=True)
+
+    return within
+
+
+def bag_mapper(client):
+    """A `geo.extract.Mapper` that extracts documents as a dask bag on `client`'s cluster."""
+
+    def mapper(plan: list[Planned]) -> list[Extracted]:
+        import dask.bag
+
+        if not plan:
+            return []
+        bag = dask.bag.from_sequence(plan, npartitions=min(len(plan), 4 * _workers(client)))
+        return client.compute(bag.map(_extract_on_worker)).result()
+
+    return mapper
+
+
+def _workers(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def _extract_on_worker(item: Planned) -> Extracted:
+    return extract_one(item, _gazetteer())
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    """Each worker loads the gazetteer once, from its own cache, rather than receive it."""
+    return load_gazetteer()
