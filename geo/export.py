@@ -74,7 +74,8 @@ def _encoded(values: pd.Series) -> list[str]:
     if pd.api.types.is_float_dtype(values.dtype):
         return ["null" if math.isnan(v) else repr(v) for v in values.astype("float64").tolist()]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = [_dumps(_plain(v)) for v in uniques] + ["null"]
+    texts = [_quoted(v) if isinstance(v, str) else _dumps(_plain(v)) for v in uniques]
+    texts.append("null")
     return [texts[c] for c in codes.tolist()]
 
 
@@ -86,6 +87,10 @@ def _geometries(geoms: gpd.GeoSeries) -> list[str]:
         return [f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}' for x, y in zip(xs, ys,
                                                                                  strict=True)]
     return [_dumps(_geometry(g)) for g in geoms]
+
+
+# What json.dumps(text, ensure_ascii=False) writes for a string, without its per-call setup.
+_quoted = json.encoder.encode_basestring
 
 
 def _dumps(value) -> str:

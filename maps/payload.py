@@ -53,19 +53,19 @@ def incident_payload(
     frame = frame.reset_index(drop=True)
     days = _days(frame["date_start"])
     ends = _days(frame["date_end"])
-    spots = np.stack([(frame["latitude"].to_numpy(float) * SCALE).round(),
-                      (frame["longitude"].to_numpy(float) * SCALE).round()], axis=1)
-    sites, site = np.unique(spots.astype(np.int64), axis=0, return_inverse=True) if len(frame) \
-        else (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    # Each distinct point once (a "site"), numbered in order of first use.
+    lat = (frame["latitude"].to_numpy(float) * SCALE).round().astype(np.int64)
+    lon = (frame["longitude"].to_numpy(float) * SCALE).round().astype(np.int64)
+    site, first = _first_uses(lat * 4_000_000 + lon)
     provinces = {name: i for i, name in enumerate(province_names)}
     types = {code: i for i, code in enumerate(EVENT_TYPES)}
     columns = {
         # The first start, then each start as days after the one before.
         "dt0": np.diff(days, prepend=0) if len(days) else days,
         "dur": ends - days,
-        "site": site.ravel(),
-        "siteLat": sites[:, 0],
-        "siteLon": sites[:, 1],
+        "site": site,
+        "siteLat": lat[first],
+        "siteLon": lon[first],
         "type": frame["event_type"].map(types).to_numpy(np.int64),
         "deaths": frame["fatalities"].astype("Float64").fillna(-1).to_numpy(np.int64),
         "prec": frame["geo_precision"].astype("Float64").fillna(1).to_numpy(np.int64),
@@ -84,7 +84,7 @@ def incident_payload(
             columns[f"popup{k}"] = codes
             popup.append({"label": label, "values": values, "codes": f"popup{k}"})
     blob, layout = _pack(columns)
-    return {"n": len(frame), "sites": len(sites), "popup": popup, "leftOut": left_out,
+    return {"n": len(frame), "sites": len(first), "popup": popup, "leftOut": left_out,
             "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
 
 
@@ -99,12 +99,18 @@ def _distinct(frame: pd.DataFrame, columns: tuple, formatter) -> tuple[list[str]
     for c in columns:
         codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
         combined = combined * (len(uniques) + 1) + (codes + 1)
-    codes = pd.factorize(combined)[0]
-    _, first = np.unique(codes, return_index=True)  # codes count up in order of first use
+    codes, first = _first_uses(combined)
     rows = frame[list(columns)].iloc[first].astype(object)
     rows = rows.where(rows.notna(), None)
     values = [formatter(*row) for row in rows.itertuples(index=False, name=None)]
     return values, codes
+
+
+def _first_uses(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes numbering the distinct keys in order of first use, and the row of each first use."""
+    codes = pd.factorize(keys)[0]
+    first = pd.Series(codes).drop_duplicates().index.to_numpy()
+    return codes, first
 
 
 def _within_budget(fields: list) -> set[int]:

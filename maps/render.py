@@ -119,10 +119,11 @@ def _bounds(placed: Placed) -> tuple[float, float, float, float]:
 
 def _extent(placed: Placed, area_features: list[dict]) -> list[int]:
     """First and last day any record covers: the range of the time slider."""
-    starts = [day(d) for d in placed.incidents["date_start"]]
-    ends = [day(d) for d in placed.incidents["date_end"]]
-    starts += [f["properties"]["t0"] for f in area_features]
-    ends += [f["properties"]["t1"] for f in area_features]
+    starts = [f["properties"]["t0"] for f in area_features]
+    ends = [f["properties"]["t1"] for f in area_features]
+    if len(placed.incidents):  # ISO dates sort as text
+        starts.append(day(placed.incidents["date_start"].min()))
+        ends.append(day(placed.incidents["date_end"].max()))
     if not starts:
         return [day(EMPTY_DAY), day(EMPTY_DAY)]
     return [min(starts), max(ends)]
