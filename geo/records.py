@@ -70,11 +70,9 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
         raise RecordError(
             [Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset {err.start})")]
         ) from None
-    first = text.find("\n")
-    header = next(csv.reader([text if first < 0 else text[:first]]), [])
+    header = read_header(text)
     if not header:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
-    header = [h.strip() for h in header]
     problems = [Problem(name, 1, col, "", "is not a column of the contract")
                 for col in header
                 if col not in {c.name for c in columns} and not extra_columns([col], table)]
@@ -82,20 +80,29 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
                  for c in columns if c.name not in header and c.required]
     if problems:
         raise RecordError(problems)
-    cells, lines, ragged = _cells(data, text, header)
+    cells, lines, ragged = read_cells(text, data.removeprefix(b"\xef\xbb\xbf"))
     problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
-    return _validated(cells, lines, table, name, problems)
+    return table_from_cells(cells, lines, table, name, problems)
 
 
-def _cells(data: bytes, text: str, header: list[str]) -> tuple[pd.DataFrame, np.ndarray, list]:
-    """Every cell as text, each row's line, and the lines of rows longer than the header.
+def read_header(text: str) -> list[str]:
+    """The column names on the first line of a CSV's text, stripped."""
+    first = text.find("\n")
+    header = next(csv.reader([(text if first < 0 else text[:first]).rstrip("\r")]), [])
+    return [h.strip() for h in header]
 
-    Arrow parses a plain file in a second per million rows; a file where a
-    line number cannot be told from a row's position (a quoted cell spanning
+
+def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """A CSV's cells as text under its header, each row's line, and lines of too-long rows.
+
+    `utf8` is the same text as UTF-8 bytes, when the caller has them. Arrow
+    parses a plain file in a second per million rows; a file where a line
+    number cannot be told from a row's position (a quoted cell spanning
     lines, a blank line) or a row of the wrong length goes through the csv
     module, which counts lines exactly.
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    header = read_header(text)
+    body = utf8 if utf8 is not None else text.encode("utf-8")
     expected = text.count("\n") - (1 if text.endswith("\n") else 0)  # one row per line
     if "\r" not in text.replace("\r\n", ""):
         try:
@@ -157,18 +164,22 @@ def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str
         kept.append(raw)
     names = [*(c.name for c in COLUMNS[table]), *extra_columns(seen, table)]
     frame = pd.DataFrame({n: [_text(raw.get(n)) for raw in kept] for n in names}, dtype=object)
-    return _validated(frame, np.array(lines, dtype=int), table, name, problems)
+    return table_from_cells(frame, np.array(lines, dtype=int), table, name, problems)
 
 
-def _validated(cells: pd.DataFrame, lines: np.ndarray, table: str, name: str,
-               problems: list[Problem]) -> pd.DataFrame:
+def table_from_cells(cells: pd.DataFrame, lines: np.ndarray, table: str, name: str,
+                     problems: Iterable[Problem] = ()) -> pd.DataFrame:
     """Check and type a frame of text cells column by column; raise every problem at once.
+
+    `lines` gives each row's line for messages; `problems` are ones the caller
+    found already (a ragged row), reported with the rest.
 
     Problems of a line come in the order a reader meets them: each column's
     own check in contract order, then checks across columns, then duplicates.
     """
     columns = COLUMNS[table]
     found: list[tuple[int, int, Problem]] = [(p.line, -1, p) for p in problems]
+    lines = np.asarray(lines)
     frame = pd.DataFrame({"_line": lines})
     for order, c in enumerate(columns):
         text = cells[c.name].astype(str).str.strip() if c.name in cells else \

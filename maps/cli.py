@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import export
+from geo import datasets, export
 from geo.districts import DistrictError, read_districts
 from geo.extract import Extraction, extract_documents
 from geo.extract.dates import When, parse_when
@@ -24,7 +24,7 @@ from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import Problem, RecordError, check_sources, load_table
-from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS, column_names
+from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS, column_names, extra_columns
 from maps.assets import AssetError
 from maps.basemap import BasemapError
 from maps.outputs import FORMATS, write_outputs
@@ -94,8 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     inputs = argparse.ArgumentParser(add_help=False)  # what build and export both read
-    inputs.add_argument("--incidents", type=Path, default=SEEDS / "incidents.csv",
-                        help="incident records CSV (default: seeds/incidents.csv)")
+    inputs.add_argument("--incidents", type=Path, nargs="+", default=[SEEDS / "incidents.csv"],
+                        metavar="CSV",
+                        help="incident records: our CSVs, and ACLED, UCDP GED or GTD CSV "
+                             "exports, told apart by their header (default: "
+                             "seeds/incidents.csv)")
     inputs.add_argument("--areas", type=Path, default=SEEDS / "areas.csv",
                         help="area records CSV (default: seeds/areas.csv)")
     inputs.add_argument("--sources", type=Path, default=SEEDS / "sources.csv",
@@ -380,23 +383,66 @@ def _with_unplaced(placed: pd.DataFrame, extracted: pd.DataFrame, table: str) ->
 
 
 def _load_all(args: argparse.Namespace) -> tuple:
-    """The three tables, or one error listing the problems of all of them."""
-    tables, problems = {}, []
-    for table, path in (("sources", args.sources), ("incidents", args.incidents),
-                        ("areas", args.areas)):
+    """The three tables, or one error listing the problems of all of them.
+
+    Incidents may come from several files, each our CSV or a dataset export
+    (geo.datasets), which brings its own row of sources.
+    """
+    tables, problems, incidents = {}, [], []
+    for table, path in (("sources", args.sources), ("areas", args.areas)):
         try:
             tables[table] = load_table(path, table)
         except RecordError as err:
             problems += err.problems
-    for table, path in (("incidents", args.incidents), ("areas", args.areas)):
-        if table in tables and "sources" in tables:
+    sources = [tables.get("sources", pd.DataFrame(columns=column_names("sources")))]
+    for path in args.incidents:
+        try:
+            kind = datasets.sniff(path)
+            if kind:
+                imported = datasets.read_dataset(path, kind)
+                incidents.append((path, datasets.records(imported, str(path)), True))
+                sources.append(imported.sources)
+                _progress(f"{path}: {len(imported.incidents)} {imported.kind.upper()} records")
+            else:
+                incidents.append((path, load_table(path, "incidents"), False))
+        except RecordError as err:
+            problems += err.problems
+        except OSError as err:
+            problems.append(Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})"))
+    tables["sources"] = pd.concat(sources, ignore_index=True)
+    checks = [(path, frame) for path, frame, imported in incidents if not imported]
+    if "areas" in tables:
+        checks.append((args.areas, tables["areas"]))
+    if "sources" in tables and not problems:
+        for path, frame in checks:
             try:
-                check_sources(tables[table], path, tables["sources"])
+                check_sources(frame, path, tables["sources"])
             except RecordError as err:
                 problems += err.problems
+    problems += _repeated_ids(incidents)
     if problems:
         raise RecordError(problems)
-    return tables["sources"], tables["incidents"], tables["areas"]
+    combined = pd.concat([frame for _, frame, _ in incidents], ignore_index=True)
+    extras = extra_columns(combined.columns, "incidents")  # empty for our own records
+    combined[extras] = combined[extras].fillna("")
+    return tables["sources"], combined, tables["areas"]
+
+
+def _repeated_ids(incidents: list[tuple[Path, pd.DataFrame, bool]]) -> list[Problem]:
+    """An event id in two incident files: the same event given twice."""
+    if len(incidents) < 2:
+        return []
+    seen: dict[str, tuple[Path, int]] = {}
+    problems = []
+    for path, frame, _ in incidents:
+        for event_id, line in zip(frame["event_id"], frame["_line"], strict=True):
+            if event_id in seen:
+                where = seen[event_id]
+                problems.append(Problem(str(path), int(line), "event_id", event_id,
+                                        f"repeats the id of {where[0]}:{where[1]}"))
+            else:
+                seen[event_id] = (path, int(line))
+    return problems
 
 
 def run_geocode(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geo import __version__, export
 from geo.pipeline import Placed
-from geo.schema import COLUMNS, PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, column_names
+from geo.schema import COLUMNS, PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, output_columns
 from maps.kml import write_kml
 
 FORMATS = ("geojson", "gpkg", "csv", "kml")
@@ -31,16 +31,17 @@ def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
     tables = {"incidents": placed.incidents, "areas": placed.areas}
     if "geojson" in formats:
         for table, frame in tables.items():
-            columns = column_names(table)
+            columns = output_columns(frame, table)
             written.append(export.write_geojson(frame, out / f"{table}.geojson", columns,
                                                 id_column=columns[0]))
         written.append(export.write_geojson(placed.provinces, out / "provinces.geojson",
                                             list(PROVINCE_COLUMNS), id_column="code"))
     if "csv" in formats:
         for table, frame in tables.items():
-            written.append(export.write_csv(frame, out / f"{table}.csv", column_names(table)))
+            written.append(export.write_csv(frame, out / f"{table}.csv",
+                                            output_columns(frame, table)))
     if "gpkg" in formats:
-        layers = {table: (frame, column_names(table)) for table, frame in tables.items()}
+        layers = {table: (frame, output_columns(frame, table)) for table, frame in tables.items()}
         layers["provinces"] = (placed.provinces, list(PROVINCE_COLUMNS))
         dates = {t: [c.name for c in COLUMNS[t] if c.kind == "date"] for t in tables}
         written.append(export.write_gpkg(out / "incidents.gpkg", layers,

@@ -29,8 +29,7 @@ class Problems:
 
     def __init__(self, frame: pd.DataFrame, file_name: str):
         self.file = file_name
-        self.lines = (frame["_line"].to_numpy() if "_line" in frame
-                      else np.arange(2, len(frame) + 2))
+        self.lines = line_numbers(frame)
         self.found: list[Problem] = []
 
     def add(self, bad, column: str, values: pd.Series, message: str) -> None:
@@ -42,6 +41,13 @@ class Problems:
     def raise_any(self) -> None:
         if self.found:
             raise RecordError(sorted(self.found, key=lambda p: p.line))
+
+
+def line_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's CSV line: read_dataset's `_line`, else its position after a header."""
+    if "_line" in frame:
+        return frame["_line"].to_numpy(dtype="int64")
+    return np.arange(2, len(frame) + 2)
 
 
 def text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -58,7 +64,15 @@ def whole_numbers(frame: pd.DataFrame, column: str, problems: Problems,
     missing = values.isin(("", *unknown)).to_numpy()
     whole = values.str.fullmatch(_WHOLE).to_numpy(dtype=bool)
     problems.add(~missing & ~whole, column, values, "is not a whole number")
-    return values.str.replace(r"\.0*$", "", regex=True).where(whole & ~missing, "")
+    return _without_point_zero(values).where(whole & ~missing, "")
+
+
+def _without_point_zero(values: pd.Series) -> pd.Series:
+    # Only the few cells with a point are rewritten: a regex over every cell costs seconds.
+    pointed = values.str.contains(".", regex=False)
+    if not pointed.any():
+        return values
+    return values.where(~pointed, values[pointed].str.replace(r"\.0*$", "", regex=True))
 
 
 def codes(frame: pd.DataFrame, column: str, mapping: Mapping, problems: Problems,
@@ -71,7 +85,7 @@ def codes(frame: pd.DataFrame, column: str, mapping: Mapping, problems: Problems
     """
     values = text(frame, column)
     found = lookup(values, mapping)
-    bad = found.isna().to_numpy()
+    bad = found.isna().to_numpy(dtype=bool, copy=True)
     if not required:
         bad &= (values != "").to_numpy()
     allowed = ", ".join(str(k) for k in mapping)
@@ -80,9 +94,31 @@ def codes(frame: pd.DataFrame, column: str, mapping: Mapping, problems: Problems
 
 
 def lookup(values: pd.Series, mapping: Mapping) -> pd.Series:
-    """Codes looked up in `mapping` (int keys, any values); NaN where a code is not there."""
-    keys = values.str.replace(r"\.0*$", "", regex=True)
-    return keys.map({str(k): str(v) for k, v in mapping.items()})
+    """Codes looked up in `mapping` (int keys, any values) as text; NaN for a code not in it."""
+    keys = {str(k): str(v) for k, v in mapping.items()}
+    return vocabulary(values, lambda code: keys.get(re.sub(r"\.0*$", "", code)))
+
+
+def vocabulary(values: pd.Series, translate) -> pd.Series:
+    """`translate` applied to each distinct value, then spread over the column by a lookup.
+
+    A million rows hold a few dozen distinct event types or codes, so folding
+    case or spelling in Python once per distinct value is cheap where a
+    string operation over every cell is not. None from `translate` is NaN.
+    """
+    table = {value: translate(value) for value in values.unique()}
+    return values.map(table)
+
+
+def labels(values: pd.Series, mapping: Mapping[str, str], default: str | None) -> pd.Series:
+    """Dataset labels onto our words via `mapping` (keys folded); `default` for any other
+    label, or the label itself when `default` is None."""
+    return vocabulary(values, lambda v: mapping.get(folded(v), v if default is None else default))
+
+
+def folded(value: str) -> str:
+    """A label folded for lookup: datasets change capitals and spacing between releases."""
+    return " ".join(value.lower().split())
 
 
 def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
@@ -103,18 +139,19 @@ def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
     return out[0], out[1]
 
 
-def lowered(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Text folded for a vocabulary lookup: ACLED and GTD have changed capitals across releases."""
-    return text(frame, column).str.lower().str.replace(r"\s+", " ", regex=True)
-
-
 def slug(value: str) -> str:
     """A file stem as an id part: lower case, runs of anything else as one hyphen."""
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
 def source_id(kind: str, file_name: str) -> str:
+    """One source per export file: `<kind>-<file stem>`, so two exports never share an id."""
     return f"{kind}-{slug(Path(file_name).stem)}"
+
+
+def provenance(kind: str, file_name: str) -> dict[str, str]:
+    """The contract's source columns for every record of one export."""
+    return {"source_id": source_id(kind, file_name), "source_file": Path(file_name).name}
 
 
 def or_default(values: pd.Series, default: pd.Series) -> pd.Series:
@@ -125,21 +162,22 @@ def or_default(values: pd.Series, default: pd.Series) -> pd.Series:
 def assemble(frame: pd.DataFrame, records: dict, kind: str, raw: dict) -> pd.DataFrame:
     """The incidents frame: contract columns in order, `_line`, then `<kind>_<field>` extras.
 
-    `records` maps contract columns to a Series or one value for every row
-    (missing columns are empty); `raw` maps the dataset's own field names to
-    the values kept beside them. Every cell comes out as text.
+    `records` maps contract columns to a Series, an array or one value for
+    every row, matched by position (missing columns are empty); `raw` maps the
+    dataset's own field names to the values kept beside them. Every cell
+    comes out as text.
     """
-    index = frame.index
-    columns: dict[str, pd.Series] = {}
-    for name in column_names("incidents"):
-        columns[name] = _as_text(records.get(name, ""), index)
-    columns["_line"] = pd.Series(Problems(frame, "").lines, index=index)
+    n = len(frame)
+    columns: dict[str, object] = {name: _as_text(records.get(name, ""), n)
+                                  for name in column_names("incidents")}
+    columns["_line"] = line_numbers(frame)
     for name, values in raw.items():
-        columns[f"{kind}_{name}"] = _as_text(values, index)
-    return pd.DataFrame(columns, index=index).reset_index(drop=True)
+        columns[f"{kind}_{name}"] = _as_text(values, n)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
-def _as_text(values, index: pd.Index) -> pd.Series:
-    if not isinstance(values, pd.Series):
-        return pd.Series(values, index=index, dtype=str)
-    return values.fillna("").astype(str)
+def _as_text(values, n: int) -> pd.Series:
+    if isinstance(values, str):
+        return pd.Series([values] * n, dtype=str)
+    series = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(values)
+    return series.fillna("").astype(str)

@@ -1,0 +1,171 @@
+"""Global Terrorism Database (GTD) exports as incident records.
+
+Codes are read against the GTD Codebook: Inclusion Criteria and Variables
+(National Consortium for the Study of Terrorism and Responses to Terrorism,
+START, University of Maryland, June 2017 edition; the variables used here are
+the same in later editions).
+
+Dates. GTD splits the date into iyear, imonth and iday and writes 0 for an
+unknown month or day. An unknown day makes a month-precision event spanning
+its month; an unknown month a year-precision event spanning its year.
+
+Place. specificity 1 is the city or village itself: our 1. 2 (the town is
+known but not found, so the point is its smallest administrative unit) and 3
+(not in a town; the smallest unit) are our 2. 4 (only the province) is our 3
+and 5 (only the country) our 4. "Unknown" in city or provstate is left empty.
+
+Types. A suicide attack (suicide = 1) is a suicide_attack whatever its
+attack type; otherwise ATTACK_TYPES maps attacktype1_txt, and what it lacks is
+'other'. TARGET_TYPES maps targtype1_txt onto our target words where one fits
+and keeps GTD's label where none does.
+
+Claims. claimed = 1 is 'claimed' and 0 'unclaimed'; compclaim = 1 (competing
+claims) makes it 'disputed'. Where GTD does not know (-9, or empty in years
+before it coded claims), a named group in gname makes it 'attributed' (GTD
+attributes it), and "Unknown" 'n/a'.
+
+Counts. nkill is fatalities and nwound injured, 'exact' when given; empty,
+-9 and -99 mean unknown and stay empty.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.datasets import _countries
+from geo.datasets._common import (
+    Problems,
+    assemble,
+    codes,
+    coordinates,
+    labels,
+    or_default,
+    provenance,
+    text,
+    whole_numbers,
+)
+from geo.datasets._dates import iso, span
+
+KIND = "gtd"
+NAME = "GTD"
+PUBLISHER = "Global Terrorism Database (START, University of Maryland)"
+SIGNATURE = frozenset({"iyear", "imonth", "iday"})
+REQUIRED = (
+    "eventid", "iyear", "imonth", "iday", "country_txt", "provstate", "city", "latitude",
+    "longitude", "specificity", "attacktype1_txt", "suicide", "targtype1_txt", "gname", "claimed",
+    "compclaim", "nkill", "nwound", "summary", "scite1",
+)
+OPTIONAL = ()
+# The fields we have no contract column for, kept as gtd_<name>.
+KEPT = ("specificity", "attacktype1_txt", "suicide", "targtype1_txt", "claimed", "compclaim",
+        "country_txt")
+
+SPECIFICITY = {1: 1, 2: 2, 3: 2, 4: 3, 5: 4}
+SUICIDE = {1: "suicide_attack", 0: ""}
+# Every attack type of the codebook, lower-cased; one we do not know is 'other'.
+ATTACK_TYPES = {
+    "bombing/explosion": "bombing",
+    "armed assault": "armed_assault",
+    "assassination": "armed_assault",
+    "hijacking": "other",
+    "hostage taking (kidnapping)": "other",
+    "hostage taking (barricade incident)": "other",
+    "facility/infrastructure attack": "other",
+    "unarmed assault": "other",
+    "unknown": "other",
+}
+TARGET_TYPES = {
+    "private citizens & property": "civilians",
+    "military": "security_forces",
+    "police": "security_forces",
+    "government (general)": "government",
+    "unknown": "",
+}
+CLAIMED = {1: "claimed", 0: "unclaimed", -9: "unknown"}
+COMPETING_CLAIMS = {1: "disputed", 0: "", -9: ""}
+UNKNOWN_COUNTS = ("-9", "-99")
+UNKNOWN_NAME = "unknown"
+
+
+def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """GTD rows (all text, a `_line` column) as incidents; RecordError naming every bad cell."""
+    problems = Problems(frame, file_name)
+    ids = text(frame, "eventid")
+    problems.add((ids == "").to_numpy(), "eventid", ids, "is required")
+    day, precision = _dates(frame, problems)
+    geo_precision = codes(frame, "specificity", SPECIFICITY, problems)
+    latitude, longitude = coordinates(frame, problems)
+    suicide = codes(frame, "suicide", SUICIDE, problems)
+    claimed = codes(frame, "claimed", CLAIMED, problems, required=False)
+    competing = codes(frame, "compclaim", COMPETING_CLAIMS, problems, required=False)
+    fatalities = whole_numbers(frame, "nkill", problems, unknown=UNKNOWN_COUNTS)
+    injured = whole_numbers(frame, "nwound", problems, unknown=UNKNOWN_COUNTS)
+    problems.raise_any()
+
+    start, end = span(day, precision)
+    group = _known(frame, "gname")
+    status = np.select(
+        [competing == "disputed", claimed == "claimed", claimed == "unclaimed", group != ""],
+        ["disputed", "claimed", "unclaimed", "attributed"], default="n/a")
+    city = _known(frame, "city")
+    records = {
+        "event_id": "gtd-" + ids,
+        "date_start": iso(start),
+        "date_end": iso(end),
+        "date_precision": precision,
+        "event_type": or_default(suicide, labels(text(frame, "attacktype1_txt"), ATTACK_TYPES,
+                                                 "other")),
+        "location": city,
+        "place": city,
+        "admin1": _known(frame, "provstate"),
+        "country": _countries.from_names(text(frame, "country_txt")),
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": geo_precision,
+        "fatalities": fatalities,
+        "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
+        "injured": injured,
+        "injured_qualifier": np.where(injured != "", "exact", ""),
+        "target": labels(text(frame, "targtype1_txt"), TARGET_TYPES, None),
+        "actor": group,
+        "claim_status": status,
+        **provenance(KIND, file_name),
+        "cited_sources": text(frame, "scite1"),
+        "summary": or_default(text(frame, "summary"), "GTD event " + ids),
+    }
+    return assemble(frame, records, KIND, {name: text(frame, name) for name in KEPT})
+
+
+def _dates(frame: pd.DataFrame, problems: Problems) -> tuple[np.ndarray, np.ndarray]:
+    """The day each event is known to (1st of month/year where unknown) and its precision."""
+    parts = {}
+    for column, top in (("iyear", None), ("imonth", 12), ("iday", 31)):
+        written = text(frame, column)
+        number = pd.to_numeric(whole_numbers(frame, column, problems).replace("", None),
+                               errors="coerce")
+        given = number.notna().to_numpy()
+        problems.add(~given & (written == "").to_numpy(), column, written, "is required")
+        if top is None:
+            problems.add(given & ((number < 1000) | (number > 9999)).to_numpy(dtype=bool,
+                         na_value=False), column, written, "is not a year")
+        else:
+            problems.add(given & (number > top).to_numpy(dtype=bool, na_value=False), column,
+                         written, f"must be 0 (unknown) or 1..{top}")
+        parts[column] = number.fillna(0).astype("int64").to_numpy()
+    year, month, day = parts["iyear"], parts["imonth"], parts["iday"]
+    precision = np.where(month == 0, "year", np.where(day == 0, "month", "day")).astype(object)
+    when = pd.to_datetime(pd.DataFrame({
+        "year": year,
+        "month": np.where((month == 0) | (month > 12), 1, month),
+        "day": np.where((month == 0) | (day == 0) | (day > 31), 1, day),
+    }), errors="coerce").to_numpy().astype("datetime64[D]")
+    problems.add(np.isnat(when) & (day > 0) & (day <= 31) & (year > 0), "iday",
+                 text(frame, "iday"), "is not a day of that month")
+    return when, precision
+
+
+def _known(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A name, with GTD's 'Unknown' read as empty."""
+    values = text(frame, column)
+    return values.where(values.str.lower() != UNKNOWN_NAME, "")

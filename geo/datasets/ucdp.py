@@ -1,0 +1,138 @@
+"""UCDP Georeferenced Event Dataset (GED) exports as incident records.
+
+Codes are read against the UCDP GED Codebook version 19.1 (Högbladh, Department
+of Peace and Conflict Research, Uppsala University, 2019); the precision codes
+are unchanged in the 23.1 and 24.1 codebooks, as mapme.biodiversity's
+`calc_fatalities_ucdp` documentation summarises them.
+
+Place. where_prec 1 is the exact place and 2 a limited area around a named
+place: our 1 and 2. 3 is a second-order unit (district), our 2. 4 is a province,
+our 3. 5 covers a part of a country larger than a province, a point between
+two places, or a vague place: coarser than a province but not the whole
+country, so 3, the nearest we have. 6 is the country and 7 open water or
+airspace: our 4. The raw code stays as `ucdp_where_prec`.
+
+Dates. UCDP gives date_start and date_end (the earliest and latest possible
+day) and date_prec: 1 an exact day, 2 a span of two to six days, 3 a week, 4 a
+month, 5 a year, which we read as day, week, week, month, year. The dates
+keep UCDP's own span; the precision is the finest at least as coarse as
+date_prec whose rule the span keeps: a 'week' that runs over a month end is
+still a week (at most seven days), but a 'month' whose dates fall in two
+months is a 'year'. Dates in two calendar years fit none of ours: an error.
+
+Types. type_of_violence 1 (state-based) and 2 (non-state) are clashes between
+armed groups; 3 (one-sided violence) is an armed_assault on civilians.
+
+Claims. UCDP does not record claims. side_a is the actor; an event whose
+side_a names someone is 'attributed', else 'n/a'. side_b and dyad_name are
+kept. Fatalities are UCDP's best estimate ('exact': the figure as given), with
+low and high kept as `ucdp_low` and `ucdp_high`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from geo.datasets import _countries
+from geo.datasets._common import (
+    Problems,
+    assemble,
+    codes,
+    coordinates,
+    lookup,
+    or_default,
+    provenance,
+    text,
+    vocabulary,
+    whole_numbers,
+)
+from geo.datasets._dates import fitting, iso, parse
+
+KIND = "ucdp"
+NAME = "UCDP GED"
+PUBLISHER = "Uppsala Conflict Data Program (UCDP), Georeferenced Event Dataset"
+SIGNATURE = frozenset({"date_prec", "where_prec"})
+REQUIRED = ("id", "date_start", "date_end", "date_prec", "where_prec", "best", "low", "high",
+            "latitude", "longitude", "country")
+OPTIONAL = ("type_of_violence", "side_a", "side_b", "dyad_name", "where_coordinates", "adm_1",
+            "adm_2", "source_article", "source_headline")
+# The fields we have no contract column for, kept as ucdp_<name>.
+KEPT = ("date_prec", "where_prec", "low", "high", "type_of_violence", "side_b", "dyad_name",
+        "country")
+
+DATE_PRECISION = {1: "day", 2: "week", 3: "week", 4: "month", 5: "year"}
+WHERE_PRECISION = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4, 7: 4}
+VIOLENCE_TYPES = {1: "clash", 2: "clash", 3: "armed_assault"}
+VIOLENCE_TARGETS = {3: "civilians"}
+# GED CSVs write a date as 2017-07-31 or, from a database export, 2017-07-31 00:00:00.000.
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.]+"
+
+
+def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """UCDP GED rows (all text, a `_line` column) as incidents; RecordError naming bad cells."""
+    problems = Problems(frame, file_name)
+    ids = text(frame, "id")
+    problems.add((ids == "").to_numpy(), "id", ids, "is required")
+    days = {}
+    for column in ("date_start", "date_end"):
+        written = text(frame, column)
+        day = parse(written.where(~written.str.fullmatch(_DATE), written.str.slice(0, 10)),
+                    ("%Y-%m-%d",))
+        problems.add(np.isnat(day), column, written, "is not a date (YYYY-MM-DD)")
+        days[column] = day
+    start, end = days["date_start"], days["date_end"]
+    before = ~np.isnat(start) & ~np.isnat(end) & (end < start)
+    problems.add(before, "date_end", text(frame, "date_end"), "is before date_start")
+    stated = codes(frame, "date_prec", DATE_PRECISION, problems)
+    precision = fitting(start, end, stated.to_numpy())
+    unfit = ~np.isnat(start) & ~np.isnat(end) & ~before & (stated != "").to_numpy() \
+        & (precision == "")
+    problems.add(unfit, "date_end", text(frame, "date_end"),
+                 "is not in the year of date_start: no date precision covers the span")
+    geo_precision = codes(frame, "where_prec", WHERE_PRECISION, problems)
+    latitude, longitude = coordinates(frame, problems)
+    fatalities = whole_numbers(frame, "best", problems)
+    for column in ("low", "high"):
+        whole_numbers(frame, column, problems)
+    if "type_of_violence" in frame:
+        event_type = codes(frame, "type_of_violence", VIOLENCE_TYPES, problems)
+    else:
+        event_type = pd.Series("other", index=frame.index)
+    problems.raise_any()
+
+    violence = text(frame, "type_of_violence")
+    actor = text(frame, "side_a")
+    place = text(frame, "where_coordinates")
+    records = {
+        "event_id": "ucdp-" + ids,
+        "date_start": iso(start),
+        "date_end": iso(end),
+        "date_precision": precision,
+        "event_type": event_type,
+        "location": place,
+        "place": place,
+        "admin2": _unsuffixed(text(frame, "adm_2"), "district"),
+        "admin1": _unsuffixed(text(frame, "adm_1"), "province"),
+        "country": _countries.from_names(text(frame, "country")),
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": geo_precision,
+        "fatalities": fatalities,
+        "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
+        "target": lookup(violence, VIOLENCE_TARGETS).fillna(""),
+        "actor": actor,
+        "claim_status": np.where(actor != "", "attributed", "n/a"),
+        **provenance(KIND, file_name),
+        "cited_sources": text(frame, "source_article"),
+        "summary": or_default(text(frame, "source_headline"), "UCDP GED event " + ids),
+    }
+    return assemble(frame, records, KIND, {name: text(frame, name) for name in KEPT})
+
+
+def _unsuffixed(names: pd.Series, unit: str) -> pd.Series:
+    """'Nangarhar province' -> 'Nangarhar': GED names the unit, our admin columns do not."""
+    suffix = re.compile(rf"\s+{unit}$", re.IGNORECASE)
+    return vocabulary(names, lambda name: suffix.sub("", name))
