@@ -26,7 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.schema import EVENT_TYPES
+from geo.schema import EVENT_TYPES, column
 from geo.timewindow import held_until
 from maps.popups import area_popup, area_tooltip, incident_fields
 from maps.style import AREA_RADIUS_M, area_style
@@ -75,9 +75,9 @@ def incident_payload(
     fields = [(label, cols, formatter, *_distinct(frame, cols, formatter))
               for label, cols, formatter in incident_fields(sources)]
     kept = _within_budget(fields)
-    for k, (label, _, _, values, codes) in enumerate(fields):
+    for k, (label, cols, _, values, codes) in enumerate(fields):
         if k not in kept:
-            left_out.append(label or "Heading")
+            left_out.append(label or column("incidents", cols[0]).label)
         elif len(values) <= 1:
             popup.append({"label": label, "value": values[0] if values else ""})
         else:

@@ -629,6 +629,12 @@
       drawn: function () { return filter.incidents._canvas ? filter.incidents.drawn : 0; },
       // Groups drawn instead of single markers (0 when markers are shown).
       groups: function () { return filter.incidents._canvas ? filter.incidents.drawnGroups : 0; },
+      // Each group drawn: where (container pixels) and how many incidents it holds.
+      groupList: function () {
+        return (filter.incidents.groups || []).map(function (g) { return {x: g.x, y: g.y, count: g.count}; });
+      },
+      setView: function (lat, lon, zoom) { filter.map.setView([lat, lon], zoom, {animate: false}); },
+      getZoom: function () { return filter.map.getZoom(); },
       setMode: function (mode) { filter.setMode(mode); return this.getWindow(); },
       step: function () { return filter.step(); },
       play: function () { filter.play(); },
