@@ -86,7 +86,7 @@ def geocode_table(
 
     lost = ~carried & ~found
     unresolved = _unresolved(frame[lost], queries[lost], table)
-    placed = frame[~lost]
+    placed = frame[~lost] if lost.any() else frame
     points = gpd.GeoDataFrame(
         placed,
         geometry=gpd.points_from_xy(placed["longitude"], placed["latitude"]),

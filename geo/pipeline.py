@@ -67,8 +67,11 @@ class Placed:
 def in_order(frame: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
     """Records by start date, then id: the order of every export and of the map's columns,
     so a row number in incidents.csv names the same record everywhere."""
+    frame = frame.reset_index(drop=True)
     order = frame.sort_values(["date_start", ID_COLUMN[table]], kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
+    if (order == range(len(frame))).all():  # already in order: skip copying every column
+        return frame
+    return frame.take(order).reset_index(drop=True)
 
 
 def place_records(
