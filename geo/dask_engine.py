@@ -17,6 +17,7 @@ outgrow one process, and for clusters that already exist.
 from __future__ import annotations
 
 import os
+import warnings
 from functools import cache
 
 import geopandas as gpd
@@ -41,7 +42,7 @@ def connect(scheduler: str | None = None):
     if scheduler:
         return Client(scheduler, timeout=CONNECT_TIMEOUT)
     cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
-                           processes=True, dashboard_address=None)
+                           processes=True, dashboard_address=":0")  # any free port
     return Client(cluster)
 
 
@@ -65,7 +66,11 @@ def within_on(client):
         frame = points.assign(_point=points.index)
         parts = dask_geopandas.from_geopandas(frame, npartitions=partitions)
         joined = dask_geopandas.sjoin(parts, polygons, how="inner", predicate="within")
-        result = client.compute(joined[["_point", "index_right", "_province"]]).result()
+        with warnings.catch_warnings():
+            # The points travel inside the task graph on purpose: they are in this process
+            # already, loaded and checked, and go to the workers once.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            result = client.compute(joined[["_point", "index_right", "_province"]]).result()
         return pd.DataFrame(result).reset_index(drop=True)
 
     return within

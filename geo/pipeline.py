@@ -69,7 +69,7 @@ def in_order(frame: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
     so a row number in incidents.csv names the same record everywhere."""
     frame = frame.reset_index(drop=True)
     order = frame.sort_values(["date_start", ID_COLUMN[table]], kind="stable").index
-    if (order == range(len(frame))).all():  # already in order: skip copying every column
+    if order.equals(pd.RangeIndex(len(frame))):  # already in order: skip copying every column
         return frame
     return frame.take(order).reset_index(drop=True)
 
