@@ -194,6 +194,7 @@ def run_build(args: argparse.Namespace) -> int:
     html = to_html(fmap, cdn=args.cdn)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "map.html").write_text(html, encoding="utf-8")
+    _progress("writing GeoJSON, GeoPackage and CSV")
     write_outputs(placed, args.out, sources, BUILD_FORMATS)
     _report(placed, args.out)
     return EXIT_SOME_UNREADABLE if skipped else 0
@@ -396,6 +397,7 @@ def _load_all(args: argparse.Namespace) -> tuple:
             problems += err.problems
     sources = [tables.get("sources", pd.DataFrame(columns=column_names("sources")))]
     for path in args.incidents:
+        _progress(f"reading {path}")
         try:
             kind = datasets.sniff(path)
             if kind:
