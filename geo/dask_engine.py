@@ -3,7 +3,8 @@
 `--engine dask` runs the spatial join partitioned with dask-geopandas and
 extracts documents as a dask bag, on a `distributed` cluster: a local one
 (one worker process per core) or any scheduler given by address, whose
-workers must have incident-map installed. Loading, validation and the writing
+workers must have incident-map installed (documents travel to them as text:
+they need no access to the files). Loading, validation and the writing
 of outputs stay in this process. Whatever runs where, the results are the
 ones the single-process path gives, row for row: the join hands back
 (point, polygon) pairs that `geo.boundaries.join_provinces` settles exactly as

@@ -39,13 +39,15 @@ def write_geojson(
     if len(frame) and not frame.geometry.is_empty.all():
         collection += f'"bbox":{_dumps([_round(v) for v in frame.total_bounds])},'
     path = Path(path)
-    with path.open("w", encoding="utf-8") as out:
+    part = path.with_name(path.name + ".part")  # a failed run leaves the old file whole
+    with part.open("w", encoding="utf-8") as out:
         out.write(collection + '"features":[')
         for start in range(0, len(frame), CHUNK):
             if start:
                 out.write(",")
             out.write(",".join(_features(frame.iloc[start:start + CHUNK], columns, id_column)))
         out.write("]}\n")
+    part.replace(path)
     return path
 
 
@@ -72,7 +74,11 @@ def _features(frame: gpd.GeoDataFrame, columns: list[str], id_column: str | None
 def _encoded(values: pd.Series) -> list[str]:
     """Each value as JSON text: missing values are null, numbers plain, text as json writes it."""
     if pd.api.types.is_float_dtype(values.dtype):
-        return ["null" if math.isnan(v) else repr(v) for v in values.astype("float64").tolist()]
+        return ["null" if math.isnan(v) else repr(v) if math.isfinite(v) else _dumps(v)
+                for v in values.astype("float64").tolist()]
+    if values.dtype == object and pd.api.types.infer_dtype(values) not in ("string", "empty"):
+        # Mixed Python values: factorizing would merge 1, 1.0 and True.
+        return [_dumps(_plain(v)) for v in values]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = [_quoted(v) if isinstance(v, str) else _dumps(_plain(v)) for v in uniques]
     texts.append("null")
@@ -81,7 +87,9 @@ def _encoded(values: pd.Series) -> list[str]:
 
 def _geometries(geoms: gpd.GeoSeries) -> list[str]:
     """Points straight from their coordinates; other shapes through `_geometry`."""
-    if len(geoms) and (geoms.geom_type == "Point").all():
+    plain = len(geoms) and (geoms.geom_type == "Point").all() and not geoms.is_empty.any() \
+        and not geoms.has_z.any()
+    if plain:
         xs = [_round(v) for v in shapely.get_x(geoms.values).tolist()]
         ys = [_round(v) for v in shapely.get_y(geoms.values).tolist()]
         return [f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}' for x, y in zip(xs, ys,

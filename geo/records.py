@@ -7,6 +7,7 @@ so an analyst fixes a spreadsheet in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -78,6 +79,8 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
                 if col not in {c.name for c in columns} and not extra_columns([col], table)]
     problems += [Problem(name, 1, c.name, "", "is missing from the header")
                  for c in columns if c.name not in header and c.required]
+    problems += [Problem(name, 1, col, "", "appears more than once in the header")
+                 for col in sorted({h for h in header if header.count(h) > 1})]
     if problems:
         raise RecordError(problems)
     cells, lines, ragged = read_cells(text, data.removeprefix(b"\xef\xbb\xbf"))
@@ -87,8 +90,8 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
 
 def read_header(text: str) -> list[str]:
     """The column names on the first line of a CSV's text, stripped."""
-    first = text.find("\n")
-    header = next(csv.reader([(text if first < 0 else text[:first]).rstrip("\r")]), [])
+    # The first record may span lines (a quoted name) or end in a lone CR: let csv decide.
+    header = next(csv.reader(io.StringIO(text[:1_000_000], newline="")), [])
     return [h.strip() for h in header]
 
 
@@ -103,8 +106,7 @@ def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.n
     """
     header = read_header(text)
     body = utf8 if utf8 is not None else text.encode("utf-8")
-    expected = text.count("\n") - (1 if text.endswith("\n") else 0)  # one row per line
-    if "\r" not in text.replace("\r\n", ""):
+    if "\r" not in text.replace("\r\n", "") and len(set(header)) == len(header):
         try:
             parsed = pacsv.read_csv(
                 pa.py_buffer(body),
@@ -116,9 +118,11 @@ def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.n
             )
         except pa.ArrowInvalid:
             parsed = None
-        if parsed is not None and parsed.num_rows == expected:
+        if parsed is not None:
             frame = parsed.to_pandas()
-            return frame, np.arange(2, len(frame) + 2), []
+            lines = _row_lines(frame, text)
+            if lines is not None:
+                return frame, lines, []
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
     width, lines, kept, ragged = len(header), [], [], []
@@ -136,6 +140,26 @@ def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.n
     frame = pd.DataFrame(kept, columns=header, dtype=object) if kept else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
     return frame, np.array(lines, dtype=int), ragged
+
+
+def _row_lines(frame: pd.DataFrame, text: str) -> np.ndarray | None:
+    """Each parsed row's line, when the rows account for every line of the file.
+
+    A row starts one line after the previous row's last line; line breaks
+    inside quoted cells push the next row down. Blank lines between rows
+    cannot be placed this way (None: the csv module counts them); blank lines
+    at the end do not matter.
+    """
+    physical = text.rstrip("\r\n").count("\n") + 1
+    rows = np.arange(2, len(frame) + 2)
+    if physical == 1 + len(frame):
+        return rows
+    inside = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        inside += frame[column].str.count("\n").to_numpy(dtype=np.int64)
+    if 1 + len(frame) + int(inside.sum()) != physical:
+        return None
+    return rows + np.concatenate(([0], np.cumsum(inside)[:-1]))
 
 
 def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str,
@@ -232,7 +256,14 @@ def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray
         digits = text.str.fullmatch(r"\d+").to_numpy(dtype=bool)
         bad = ~empty & ~digits
         why[bad] = "is not a whole number"
-        number = pd.to_numeric(text.where(digits, None), errors="coerce").astype("Int64")
+        huge = digits & (text.str.len() > 18).to_numpy(dtype=bool)
+        why[huge] = "is too large (more than 18 digits)"
+        bad = bad | huge
+        digits = digits & ~huge
+        ascii_digits = digits & text.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool)
+        number = pd.to_numeric(text.where(ascii_digits, None), errors="coerce").astype("Int64")
+        for i in np.flatnonzero(digits & ~ascii_digits):  # Persian, Arabic-Indic... digits
+            number.iloc[i] = int(text.iloc[i])
         if c.vocab:
             outside = (digits & ~number.isin(c.vocab).to_numpy(dtype=bool, na_value=False))
             why[outside] = "must be one of: " + ", ".join(map(str, c.vocab))
@@ -246,7 +277,10 @@ def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray
     if c.kind in ("latitude", "longitude"):
         limit = 90 if c.kind == "latitude" else 180
         number = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
-        values = number.to_numpy()
+        values = number.to_numpy(copy=True)
+        for i in np.flatnonzero(~empty & np.isnan(values)):  # what only Python reads: "۳۴"
+            with contextlib.suppress(ValueError):
+                values[i] = float(text.iloc[i])
         not_number = ~empty & ~np.isfinite(values)
         outside = ~empty & np.isfinite(values) & (np.abs(values) > limit)
         why[not_number] = "is not a number"
@@ -296,12 +330,12 @@ def _row_checks(frame: pd.DataFrame, table: str):
                           f"is given but {figure} is empty")
     if "quote_start" in frame:
         qs, qe = frame["quote_start"], frame["quote_end"]
-        shown = qe.astype(object).where(qe.notna() & (qe != 0), "").astype(str)
         alone = (qs.isna() != qe.isna()).to_numpy()
-        yield failing(alone, "quote_end", shown, "quote_start and quote_end go together")
+        yield failing(alone, "quote_end", qe.astype(object).where(qe.notna(), "").astype(str),
+                      "quote_start and quote_end go together")
         order = ~alone & (qs.notna() & qe.notna() & (qe <= qs)).to_numpy(dtype=bool,
                                                                           na_value=False)
-        yield failing(order, "quote_end", shown, "must be greater than quote_start")
+        yield failing(order, "quote_end", qe.astype(str), "must be greater than quote_start")
     if "latitude" in frame:
         lat, lon = frame["latitude"], frame["longitude"]
         shown = lon.astype(object).where(lon.notna() & (lon != 0), "").astype(str)

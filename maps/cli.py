@@ -395,7 +395,7 @@ def _load_all(args: argparse.Namespace) -> tuple:
             tables[table] = load_table(path, table)
         except RecordError as err:
             problems += err.problems
-    sources = [tables.get("sources", pd.DataFrame(columns=column_names("sources")))]
+    sources = [tables["sources"]] if "sources" in tables else []
     for path in args.incidents:
         _progress(f"reading {path}")
         try:
@@ -411,11 +411,11 @@ def _load_all(args: argparse.Namespace) -> tuple:
             problems += err.problems
         except OSError as err:
             problems.append(Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})"))
-    tables["sources"] = pd.concat(sources, ignore_index=True)
-    checks = [(path, frame) for path, frame, imported in incidents if not imported]
-    if "areas" in tables:
-        checks.append((args.areas, tables["areas"]))
-    if "sources" in tables and not problems:
+    if "sources" in tables:  # without a sources table there is nothing to check against
+        tables["sources"] = pd.concat(sources, ignore_index=True)
+        checks = [(path, frame) for path, frame, imported in incidents if not imported]
+        if "areas" in tables:
+            checks.append((args.areas, tables["areas"]))
         for path, frame in checks:
             try:
                 check_sources(frame, path, tables["sources"])

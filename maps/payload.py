@@ -9,10 +9,10 @@ incidents fit in about ten megabytes. Places are indexed once (`sites`): the
 page counts incidents per site to draw them grouped until few are in view.
 
 Popup text is composed here (maps.popups) and shown by the page with
-textContent, so it is never parsed as HTML. Where one field's distinct texts
-outgrow `TEXT_BUDGET` (notes written per event, in a big imported dataset),
-the field stays in the exports and the popup says which row of incidents.csv
-holds it: the page keeps the exports' order.
+textContent, so it is never parsed as HTML. Where the fields' distinct texts
+together outgrow `TEXT_BUDGET` (notes written per event, in a big imported
+dataset), the wordiest fields stay in the exports only, and the popup says
+which row of incidents.csv holds them: the page keeps the exports' order.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ SCALE = 10_000
 # Characters of distinct popup text the page may carry, over all fields.
 TEXT_BUDGET = 6_000_000
 _WIDTHS = (("u8", np.uint8, 0, 255), ("u16", np.uint16, 0, 65_535),
-           ("i32", np.int32, -(2**31), 2**31 - 1))
+           ("i32", np.int32, -(2**31), 2**31 - 1), ("f64", np.float64, -(2**53), 2**53))
 
 
 def day(iso: str) -> int:
@@ -125,7 +125,7 @@ def _within_budget(fields: list) -> set[int]:
 
 
 def _pack(columns: dict[str, np.ndarray]) -> tuple[bytes, dict]:
-    """Each column in the narrowest type that holds it, 4-byte aligned, gzipped together.
+    """Each column in the narrowest type that holds it, 8-byte aligned, gzipped together.
 
     `mtime=0` keeps the bytes the same from run to run.
     """
@@ -136,7 +136,7 @@ def _pack(columns: dict[str, np.ndarray]) -> tuple[bytes, dict]:
         kind, dtype = next((k, t) for k, t, lo, hi in _WIDTHS if lo <= low and high <= hi)
         data = values.astype(dtype).astype(np.dtype(dtype).newbyteorder("<")).tobytes()
         layout[name] = [kind, offset, len(values)]
-        padding = -len(data) % 4
+        padding = -len(data) % 8  # a typed array starts at a multiple of its item size
         parts += [data, b"\0" * padding]
         offset += len(data) + padding
     return gzip.compress(b"".join(parts), compresslevel=6, mtime=0), layout

@@ -68,3 +68,16 @@ def test_options_without_the_option_they_belong_to_are_refused():
     result = run("build", "--districts-name-field", "NAME")
     assert result.returncode == 2 and "only applies with --districts" in result.stderr
 
+
+
+def test_unlisted_sources_are_reported_with_every_other_problem(tmp_path):
+    incidents = write_records(tmp_path / "i.csv", "incidents", [incident(source_id="nowhere")])
+    areas = write_records(tmp_path / "a.csv", "areas", [{
+        "name": "Darzab", "country": "AF", "status": "ruled", "date_start": "2017-12-01",
+        "date_precision": "month", "source_id": "jtm-2018-16-2",
+        "source_file": "000_42fb193f511c7a27.txt", "summary": "Held."}])
+    result = run("build", "--incidents", str(incidents), "--areas", str(areas),
+                 "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f"{areas}:2: column 'status': value 'ruled'" in result.stderr
+    assert f"{incidents}:2: column 'source_id': value 'nowhere': is not listed" in result.stderr

@@ -279,7 +279,21 @@ def test_unreadable_files_are_named_and_the_others_still_extracted(tmp_path, cap
     assert f"{pdf}: is a PDF" in err
     assert f"{missing}: cannot be read" in err
     assert [r["place"] for r in rows(out / "incidents.csv")] == ["Kunduz"]
-    assert "[6/6]" in err  # progress
+    assert "[1/1]" in err  # progress, over the documents that could be read
+
+
+def test_an_unreadable_file_takes_no_source_id(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    empty = write(tmp_path / "a", "report.txt", "  \n")
+    good = write(tmp_path / "b", "report.txt", "Note\nPublished: 1 May 2017\n\n"
+                 "On 12 April 2017 gunmen killed six guards in Kunduz.\n")
+    assert main(["extract", str(empty), str(good), "--out", str(tmp_path / "out")]) == 4
+    alone = tmp_path / "alone"
+    assert main(["extract", str(good), "--out", str(alone)]) == 0
+    assert [r["source_id"] for r in rows(tmp_path / "out" / "sources.csv")] == ["report"]
+    assert (tmp_path / "out" / "incidents.csv").read_bytes() == \
+        (alone / "incidents.csv").read_bytes()
 
 
 def test_other_encodings_read_when_marked_or_named(tmp_path):

@@ -137,3 +137,43 @@ def test_optional_columns_may_be_left_out_and_country_codes_folded(tmp_path):
     frame = load_table(path, "incidents")
     assert frame.loc[0, "country"] == "PK"
     assert frame.loc[0, "fatalities"] is pd.NA and frame.loc[0, "place"] == ""
+
+
+def test_a_row_after_a_multi_line_cell_and_a_trailing_blank_line_is_named_rightly(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(summary="Three\nphysical\nlines."), incident(event_type="riot")])
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        load_table(path, "incidents")
+    assert [(p.line, p.column) for p in caught.value.problems] == [(5, "event_type")]
+
+
+def test_persian_and_arabic_digits_are_read_as_numbers(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(fatalities="۱۲", injured="٣", latitude="۳۰", longitude="67.0")])
+    frame = load_table(path, "incidents")
+    assert (frame.loc[0, "fatalities"], frame.loc[0, "injured"]) == (12, 3)
+    assert frame.loc[0, "latitude"] == 30.0
+
+
+def test_a_number_too_long_to_hold_is_named_not_a_crash(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [incident(fatalities="9" * 20)])
+    with pytest.raises(RecordError, match="is too large"):
+        load_table(path, "incidents")
+
+
+def test_old_mac_line_endings_load(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [incident(), incident(location="Kabul",
+                                                                                 country="AF")])
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    assert list(load_table(path, "incidents")["location"]) == ["Quetta", "Kabul"]
+
+
+def test_a_column_named_twice_in_the_header_is_named(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [incident()])
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([lines[0] + ",summary", lines[1] + ",again", ""]),
+                    encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        load_table(path, "incidents")
+    assert str(caught.value) == f"{path}:1: column 'summary': appears more than once in the header"

@@ -23,7 +23,7 @@ WINDOWS = [("2015-01-01", "2015-01-31"), ("2018-03-01", "2018-05-31"),
 def _columns(packed: dict) -> dict[str, np.ndarray]:
     """The page's columns, unpacked the way incidentmap.js does."""
     data = gzip.decompress(base64.b64decode(packed["columns"]))
-    types = {"u8": "<u1", "u16": "<u2", "i32": "<i4"}
+    types = {"u8": "<u1", "u16": "<u2", "i32": "<i4", "f64": "<f8"}
     return {name: np.frombuffer(data, dtype=types[kind], count=count, offset=offset)
             for name, (kind, offset, count) in packed["layout"].items()}
 
@@ -143,3 +143,11 @@ def test_popup_points_at_the_csv_row_of_a_field_left_out(browser, tmp_path,  # n
     written = pd.read_csv(out / "incidents.csv", dtype=str)
     assert written.loc[1, "event_id"] == "wordy-1"  # row 2 of the file is the record clicked
     page.close()
+
+
+def test_a_toll_past_32_bits_travels_whole(placed):
+    incidents = placed.incidents.copy()
+    incidents.loc[0, "fatalities"] = 3_000_000_000
+    packed = payload.incident_payload(incidents, {}, [])
+    assert packed["layout"]["deaths"][0] == "f64"
+    assert _columns(packed)["deaths"][0] == 3_000_000_000

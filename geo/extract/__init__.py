@@ -17,7 +17,13 @@ import pandas as pd
 
 from geo.extract.areas import area_rows
 from geo.extract.dates import When, parse_when
-from geo.extract.documents import Document, UnreadableDocument, read_document
+from geo.extract.documents import (
+    Document,
+    UnreadableDocument,
+    parse_document,
+    read_document,
+    read_text,
+)
 from geo.extract.events import find_events
 from geo.extract.incidents import incident_rows
 from geo.extract.reading import Reading, iso
@@ -65,10 +71,10 @@ class Planned:
     """One document to extract, with what the run decided before reading any of them."""
 
     path: Path
+    text: str
     source_id: str
     listed: Mapping | None  # its row of sources.csv, if there is one
     published: When | None
-    encoding: str | None
 
 
 @dataclass
@@ -99,27 +105,38 @@ def extract_documents(
 
     `known_sources` maps file names to rows of sources.csv: a document listed
     there keeps its source id and publication date. `published` dates every
-    other document that states no date of its own. Source ids are given from
-    the file names before any document is read, so that documents can be
-    extracted in any order, or in parallel by `mapper`, with the same result.
+    other document that states no date of its own. Source ids are given, in
+    order, to the documents that can be read before any is extracted, so
+    documents can be extracted in any order, or in parallel by `mapper`, with
+    the same result.
     """
     paths = [Path(p) for p in paths]
     known = {row["file"]: row for row in (known_sources or {}).values()}
     used_ids = {row["source_id"] for row in known.values()}  # never reuse a curated id
-    plan = []
+    # Read every file first: ids go, in order, to the documents that can be read, and the
+    # text travels with the plan, so workers elsewhere need no access to the files.
+    plan: list[Planned | Extracted] = []
     for path in paths:
+        try:
+            text = read_text(path, encoding)
+        except UnreadableDocument as err:
+            plan.append(Extracted(failed=str(err)))
+            continue
         listed = known.get(path.name)
         source_id = listed["source_id"] if listed else _source_id(path.name, used_ids)
         used_ids.add(source_id)
-        plan.append(Planned(path, source_id, listed, published, encoding))
+        plan.append(Planned(path, text, source_id, listed, published))
+    readable = [item for item in plan if isinstance(item, Planned)]
     if mapper is None:
-        results = []
-        for n, item in enumerate(plan, start=1):
+        extracted = []
+        for n, item in enumerate(readable, start=1):
             if progress:
-                progress(n, len(plan), str(item.path))
-            results.append(extract_one(item, gazetteer))
+                progress(n, len(readable), str(item.path))
+            extracted.append(extract_one(item, gazetteer))
     else:
-        results = mapper(plan)
+        extracted = mapper(readable)
+    done = iter(extracted)
+    results = [next(done) if isinstance(item, Planned) else item for item in plan]
 
     incidents, areas, sources, failed, notes = [], [], [], [], []
     for result in results:
@@ -135,17 +152,14 @@ def extract_documents(
 
 
 def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
-    """Read and extract one planned document; its faults are returned, never raised."""
+    """Extract one planned document; its faults are returned, never raised."""
     try:
-        doc = read_document(item.path, item.encoding)
-    except UnreadableDocument as err:
-        return Extracted(failed=str(err))
-    if item.listed:
-        doc.published = parse_when(str(item.listed["published"])) or doc.published
-        doc.published_from = "sources.csv"
-    elif item.published is not None and doc.published is None:
-        doc.published, doc.published_from = item.published, "given"
-    try:
+        doc = parse_document(str(item.path), item.text)
+        if item.listed:
+            doc.published = parse_when(str(item.listed["published"])) or doc.published
+            doc.published_from = "sources.csv"
+        elif item.published is not None and doc.published is None:
+            doc.published, doc.published_from = item.published, "given"
         found = extract(doc, gazetteer, item.source_id)
     except Exception as err:  # one document's fault must not cost the others
         return Extracted(failed=f"{item.path}: could not be extracted ({type(err).__name__}: "

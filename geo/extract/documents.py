@@ -98,12 +98,17 @@ def read_document(path: str | Path, encoding: str | None = None) -> Document:
     as they are; anything else needs `encoding`, because a wrong guess turns
     place names into garbage without a word.
     """
+    return parse_document(str(path), read_text(path, encoding))
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> str:
+    """A document's text, or `UnreadableDocument` saying why there is none (see decode)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise UnreadableDocument(f"{path}: cannot be read ({err.strerror})") from None
-    return parse_document(str(path), decode(raw, str(path), encoding))
+    return decode(raw, str(path), encoding)
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:

@@ -49,7 +49,7 @@
     for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer().then(function (buffer) {
-      var types = {u8: Uint8Array, u16: Uint16Array, i32: Int32Array}, columns = {};
+      var types = {u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f64: Float64Array}, columns = {};
       Object.keys(data.layout).forEach(function (name) {
         var at = data.layout[name];
         columns[name] = new types[at[0]](buffer, at[1], at[2]);
