@@ -27,7 +27,7 @@ from geo.records import Problem, RecordError, check_sources, load_table
 from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS, column_names, extra_columns
 from maps.assets import AssetError
 from maps.basemap import BasemapError
-from maps.outputs import FORMATS, write_outputs
+from maps.outputs import FORMATS, OutputError, write_outputs
 from maps.render import build_map, to_html
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -36,6 +36,7 @@ BUILD_FORMATS = ("geojson", "gpkg", "csv")
 EXIT_BAD_INPUT = 2
 EXIT_ASSETS = 3
 EXIT_SOME_UNREADABLE = 4  # some documents could not be read; the others were extracted
+EXIT_WRITE_FAILED = 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except (AssetError, BasemapError) as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_ASSETS
+    except OutputError as err:
+        print(f"incident-map: {err}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
 
 
 @contextmanager

@@ -151,3 +151,20 @@ def test_a_toll_past_32_bits_travels_whole(placed):
     packed = payload.incident_payload(incidents, {}, [])
     assert packed["layout"]["deaths"][0] == "f64"
     assert _columns(packed)["deaths"][0] == 3_000_000_000
+
+
+def test_exports_written_side_by_side_are_the_same_bytes(tmp_path, monkeypatch, capsys):
+    from maps import outputs
+
+    for folder, first in (("apart", 1), ("here", 10**9)):
+        monkeypatch.setattr(outputs, "PARALLEL_FROM", first)
+        assert main(["build", "--no-basemap", "--out", str(tmp_path / folder)]) == 0
+    written = sorted(p.name for p in (tmp_path / "here").iterdir())
+    assert "incidents.gpkg" in written and "incidents.geojson" in written
+    for name in written:
+        assert (tmp_path / "apart" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+    monkeypatch.setattr(outputs, "PARALLEL_FROM", 1)
+    (tmp_path / "broken" / "incidents.gpkg").mkdir(parents=True)  # a folder where a file goes
+    assert main(["build", "--no-basemap", "--out", str(tmp_path / "broken")]) == 5
+    assert "an export could not be written" in capsys.readouterr().err
