@@ -16,6 +16,7 @@ from html import escape
 import folium
 import geopandas as gpd
 from branca.element import Element
+from folium.map import FitBounds
 from shapely.geometry import mapping
 
 from geo.pipeline import Placed
@@ -98,7 +99,11 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
         "provinceNames": [escape(n) for n in names],
     }).add_to(fmap)
     west, south, east, north = _bounds(placed)
-    fmap.fit_bounds([[south, west], [north, east]])
+    fit = FitBounds([[south, west], [north, east]])
+    # No zoom animation at load: the incident canvas hides while Leaflet animates a zoom,
+    # and clicks in the meantime are lost.
+    fit.options["animate"] = False
+    fit.add_to(fmap)
     _stable_ids(fmap)
     return fmap
 

@@ -120,7 +120,6 @@ def test_clicking_a_group_zooms_in_on_it(browser, big_map):  # noqa: F811
     page.page.mouse.move(biggest["x"], biggest["y"])  # as a hand does, before it clicks
     page.page.wait_for_function("document.querySelector('.leaflet-container').style.cursor "
                                 "=== 'pointer'")
-    page.page.wait_for_timeout(300)  # a click in the first instants after load can be lost
     page.page.mouse.click(biggest["x"], biggest["y"])
     page.page.wait_for_function(f"incidentMap.getZoom() > {zoom}")
     assert page.js("incidentMap.getZoom()") == zoom + 2
