@@ -17,6 +17,8 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
 
+from geo.atomic import replacing
+
 DECIMALS = 6
 # Features encoded at a time: bounds memory without slowing small files.
 CHUNK = 100_000
@@ -39,15 +41,13 @@ def write_geojson(
     if len(frame) and not frame.geometry.is_empty.all():
         collection += f'"bbox":{_dumps([_round(v) for v in frame.total_bounds])},'
     path = Path(path)
-    part = path.with_name(path.name + ".part")  # a failed run leaves the old file whole
-    with part.open("w", encoding="utf-8") as out:
+    with replacing(path) as part, part.open("w", encoding="utf-8") as out:
         out.write(collection + '"features":[')
         for start in range(0, len(frame), CHUNK):
             if start:
                 out.write(",")
             out.write(",".join(_features(frame.iloc[start:start + CHUNK], columns, id_column)))
         out.write("]}\n")
-    part.replace(path)
     return path
 
 
@@ -108,7 +108,8 @@ def _dumps(value) -> str:
 def write_csv(frame: pd.DataFrame, path: str | Path, columns: list[str]) -> Path:
     """Write the contract columns of `frame` as UTF-8 CSV with a single header."""
     path = Path(path)
-    frame[columns].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    with replacing(path) as part:
+        frame[columns].to_csv(part, index=False, lineterminator="\n", encoding="utf-8")
     return path
 
 
@@ -171,22 +172,22 @@ def write_gpkg(path: str | Path, layers: dict[str, tuple[gpd.GeoDataFrame, list[
     import pyogrio
 
     path = Path(path)
-    path.unlink(missing_ok=True)
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
     try:
-        for number, (name, (frame, columns)) in enumerate(layers.items()):
-            out = gpd.GeoDataFrame(frame[columns].copy(), geometry=frame.geometry.values,
-                                   crs="EPSG:4326")
-            for column in date_columns.get(name, []):
-                days = pd.to_datetime(out[column].replace("", None)).dt.date
-                out[column] = pd.array(days, dtype=pd.ArrowDtype(pa.date32()))
-            # GeoPackage 1.2: what QGIS, ArcGIS and older GDALs read without a warning.
-            pyogrio.write_dataframe(
-                out, path, layer=name, driver="GPKG", use_arrow=True,
-                dataset_metadata=metadata if number == 0 else None,
-                layer_metadata={"title": name},
-                dataset_options={"VERSION": "1.2"} if number == 0 else None,
-            )
+        with replacing(path) as part:
+            for number, (name, (frame, columns)) in enumerate(layers.items()):
+                out = gpd.GeoDataFrame(frame[columns].copy(), geometry=frame.geometry.values,
+                                       crs="EPSG:4326")
+                for column in date_columns.get(name, []):
+                    days = pd.to_datetime(out[column].replace("", None)).dt.date
+                    out[column] = pd.array(days, dtype=pd.ArrowDtype(pa.date32()))
+                # GeoPackage 1.2: what QGIS, ArcGIS and older GDALs read without a warning.
+                pyogrio.write_dataframe(
+                    out, part, layer=name, driver="GPKG", use_arrow=True,
+                    dataset_metadata=metadata if number == 0 else None,
+                    layer_metadata={"title": name},
+                    dataset_options={"VERSION": "1.2"} if number == 0 else None,
+                )
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     return path

@@ -16,7 +16,7 @@ from geo.boundaries import Within, join_provinces, province_counts, province_out
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
-from geo.schema import ID_COLUMN
+from geo.schema import ID_COLUMN, RECONCILIATION_COLUMNS
 from geo.timewindow import in_window
 
 
@@ -51,6 +51,15 @@ class Placed:
 
     def _unresolved(self, table: str) -> int:
         return int((self.unresolved["table"] == table).sum())
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Records in = placed + unresolved, per table and in all: what reconciliation.csv holds."""
+        rows = [{"table": table, "records_in": len(placed) + self._unresolved(table),
+                 "placed": len(placed), "unresolved": self._unresolved(table)}
+                for table, placed in (("incidents", self.incidents), ("areas", self.areas))]
+        rows.append({"table": "all", "records_in": self.records_in, "placed": self.placed,
+                     "unresolved": len(self.unresolved)})
+        return pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
 
     def within(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
         """The records inside [since, until], with province counts for them alone."""
@@ -107,6 +116,8 @@ def place_records(
         records_in=len(incidents) + len(areas),
         area_outlines=outlines,
     )
-    if result.placed + len(result.unresolved) != result.records_in:
+    lost = [(table, len(frame)) for table, frame in (("incidents", incidents), ("areas", areas))
+            if len(frame) != len(getattr(result, table)) + result._unresolved(table)]
+    if lost or result.placed + len(result.unresolved) != result.records_in:
         raise RuntimeError(f"records were lost between input and output: {result.summary()}")
     return result

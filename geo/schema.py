@@ -156,6 +156,8 @@ def column(table: str, name: str) -> Column:
 # unresolved.csv: one row for every input record that could not be placed.
 UNRESOLVED_COLUMNS = ("table", "record_id", "location", "country", "source_file", "input_line",
                       "reason")
+# reconciliation.csv: per table and in all, records in = placed + unresolved.
+RECONCILIATION_COLUMNS = ("table", "records_in", "placed", "unresolved")
 # provinces.geojson: the polygons' own columns, then counts for the mapped records.
 PROVINCE_COLUMNS = ("code", "name", "country", "ne_name", "former_units", "incidents", "deaths",
                     "areas")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import datasets, export
+from geo import atomic, datasets, export
 from geo.districts import DistrictError, read_districts
 from geo.extract import Extraction, extract_documents
 from geo.extract.dates import When, parse_when
@@ -24,7 +24,13 @@ from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
 from geo.records import Problem, RecordError, check_sources, load_table
-from geo.schema import ID_COLUMN, UNRESOLVED_COLUMNS, column_names, extra_columns
+from geo.schema import (
+    ID_COLUMN,
+    RECONCILIATION_COLUMNS,
+    UNRESOLVED_COLUMNS,
+    column_names,
+    extra_columns,
+)
 from maps.assets import AssetError
 from maps.basemap import BasemapError
 from maps.outputs import FORMATS, OutputError, write_outputs
@@ -197,7 +203,7 @@ def run_build(args: argparse.Namespace) -> int:
                      basemap=args.basemap)
     html = to_html(fmap, cdn=args.cdn)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "map.html").write_text(html, encoding="utf-8")
+    atomic.write_text(args.out / "map.html", html)
     _progress("writing GeoJSON, GeoPackage and CSV")
     write_outputs(placed, args.out, sources, BUILD_FORMATS)
     _report(placed, args.out)
@@ -299,6 +305,8 @@ def run_extract(args: argparse.Namespace) -> int:
                                     column_names("sources")))
     written.append(export.write_csv(placed.unresolved, args.out / "unresolved.csv",
                                     list(UNRESOLVED_COLUMNS)))
+    written.append(export.write_csv(placed.reconciliation(), args.out / "reconciliation.csv",
+                                    list(RECONCILIATION_COLUMNS)))
     if extraction.left_out is not None:
         written.append(export.write_csv(extraction.left_out, args.out / "not_in_review.csv",
                                         list(extraction.left_out.columns)))

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 import geopandas as gpd
 
+from geo.atomic import write_text
 from geo.timewindow import held_until
 from maps.popups import area_popup, incident_popup
 from maps.style import AREA_COLOURS, EVENT_COLOURS
@@ -66,6 +67,4 @@ def write_kml(path: str | Path, incidents: gpd.GeoDataFrame, areas: gpd.GeoDataF
             record["date_start"], held_until(record, sources),
             record["longitude"], record["latitude"], record["area_id"]))
     parts.append("</Folder></Document></kml>")
-    path = Path(path)
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return write_text(path, "\n".join(parts) + "\n")

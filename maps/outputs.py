@@ -14,7 +14,13 @@ from pathlib import Path
 
 from geo import __version__, export
 from geo.pipeline import Placed
-from geo.schema import COLUMNS, PROVINCE_COLUMNS, UNRESOLVED_COLUMNS, output_columns
+from geo.schema import (
+    COLUMNS,
+    PROVINCE_COLUMNS,
+    RECONCILIATION_COLUMNS,
+    UNRESOLVED_COLUMNS,
+    output_columns,
+)
 from maps.kml import write_kml
 
 FORMATS = ("geojson", "gpkg", "csv", "kml")
@@ -29,7 +35,7 @@ LICENCES = (
 
 def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
                   formats: Iterable[str]) -> list[Path]:
-    """Write `placed` in each of `formats` into `out`, and always unresolved.csv.
+    """Write `placed` in each of `formats` into `out`; always unresolved.csv and reconciliation.csv.
 
     From `PARALLEL_FROM` records on, each format is written by a process of
     its own (see `_run`), so the formats share the machine's cores.
@@ -62,7 +68,10 @@ def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
             out / "incidents.kml", placed.incidents, placed.areas, sources)))
     _run([job for _, job in jobs], len(placed.incidents) >= PARALLEL_FROM)
     export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS))
-    return [path for paths, _ in jobs for path in paths] + [out / "unresolved.csv"]
+    export.write_csv(placed.reconciliation(), out / "reconciliation.csv",
+                     list(RECONCILIATION_COLUMNS))
+    return [path for paths, _ in jobs for path in paths] + [out / "unresolved.csv",
+                                                             out / "reconciliation.csv"]
 
 
 class OutputError(RuntimeError):
