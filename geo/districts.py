@@ -15,6 +15,7 @@ import geopandas as gpd
 
 from geo.gazetteer import Place
 from geo.names import normalize, skeleton
+from geo.records import InputWarning
 
 # Name fields of common district datasets: geoBoundaries, OCHA COD-AB, GADM.
 NAME_FIELDS = ("shapeName", "ADM2_EN", "NAME_2", "DISTRICT", "District", "district", "NAME",
@@ -46,11 +47,12 @@ def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDa
     unnamed = frame[name_field].isna() | (frame[name_field].astype(str).str.strip() == "")
     if unnamed.any():
         warnings.warn(f"{path}: skipped {int(unnamed.sum())} polygons with no {name_field}",
-                      stacklevel=2)
+                      InputWarning, stacklevel=2)
         frame = frame[~unnamed]
     invalid = ~frame.geometry.is_valid
     if invalid.any():
-        warnings.warn(f"{path}: repaired {int(invalid.sum())} invalid polygons", stacklevel=2)
+        warnings.warn(f"{path}: repaired {int(invalid.sum())} invalid polygons",
+                      InputWarning, stacklevel=2)
         frame = frame.set_geometry(frame.geometry.make_valid())
     frame = frame.to_crs("EPSG:4326")
     out = gpd.GeoDataFrame({"district": frame[name_field].astype(str).str.strip()},

@@ -42,6 +42,10 @@ class Problem:
         return f"{where}:{value} {self.message}"
 
 
+class InputWarning(UserWarning):
+    """Input used after a repair, or with a part left out; `--strict` makes it an error."""
+
+
 class RecordError(ValueError):
     """A table that failed validation; `problems` lists every bad cell."""
 

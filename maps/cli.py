@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
-from geo.records import Problem, RecordError, check_sources, load_table
+from geo.records import InputWarning, Problem, RecordError, check_sources, load_table
 from geo.schema import (
     ID_COLUMN,
     RECONCILIATION_COLUMNS,
@@ -55,8 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.engine != "dask":
         parser.error("--scheduler only applies with --engine dask")
     try:
-        with _engine(args):
+        with warnings.catch_warnings(), _engine(args):
+            warnings.showwarning = _show_warning
+            if getattr(args, "strict", False):
+                warnings.simplefilter("error", InputWarning)
             return args.run(args)
+    except InputWarning as err:
+        print(f"incident-map: {err}\nincident-map: --strict: stopped, nothing was written",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     except RecordError as err:
         print(f"incident-map: input rejected, nothing was written:\n{err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -69,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_WRITE_FAILED
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Input warnings as one line each, like every other message of the tool."""
+    if issubclass(category, InputWarning):
+        print(f"incident-map: warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line),
+              end="", file=sys.stderr)
 
 
 @contextmanager
@@ -128,7 +145,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="output folder (default: out)")
     inputs.set_defaults(docs=None)
 
-    engine = argparse.ArgumentParser(add_help=False)  # where the heavy steps run
+    engine = argparse.ArgumentParser(add_help=False)  # where the heavy steps run; strictness
+    engine.add_argument("--strict", action="store_true",
+                        help="stop at any warning (a repaired polygon, a skipped document) "
+                             "instead of going on; nothing is written")
     engine.add_argument("--engine", choices=("single", "dask"), default="single",
                         help="dask: run the province join (dask-geopandas) and document "
                              "extraction (dask bag) on a Dask cluster; same results "
@@ -331,7 +351,7 @@ def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
                                    known_sources=known_sources, encoding=args.encoding,
                                    progress=_document_progress, mapper=mapper)
     for message in extraction.failed:
-        print(f"incident-map: skipped {message}", file=sys.stderr)
+        warnings.warn(f"skipped {message}", InputWarning, stacklevel=1)
     for note in extraction.notes:
         print(f"incident-map: note: {note}", file=sys.stderr)
     if len(extraction.failed) == len(paths):

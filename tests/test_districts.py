@@ -99,3 +99,32 @@ def test_unnamed_polygons_are_skipped_with_a_warning(tmp_path):
     with pytest.warns(UserWarning, match="skipped 1 polygons with no shapeName"):
         districts = read_districts(path)
     assert list(districts["district"]) == ["Darzab"]
+
+
+def _bowtie_districts(tmp_path):
+    """Darzab drawn as a self-crossing ring: an invalid polygon GIS files often carry."""
+    from shapely.geometry import Polygon
+
+    path = tmp_path / "bowtie.geojson"
+    bowtie = Polygon([(65.2, 35.9), (65.5, 36.1), (65.5, 35.9), (65.2, 36.1)])
+    gpd.GeoDataFrame({"shapeName": ["Darzab"]}, geometry=[bowtie],
+                     crs="EPSG:4326").to_file(path)
+    return path
+
+
+def test_an_invalid_polygon_is_repaired_and_the_user_told(tmp_path, capsys):
+    path = _bowtie_districts(tmp_path)
+    assert main(["build", "--districts", str(path), "--no-basemap", "--out",
+                 str(tmp_path / "out")]) == 0
+    assert f"incident-map: warning: {path}: repaired 1 invalid polygons" in \
+        capsys.readouterr().err
+    assert (tmp_path / "out" / "map.html").exists()
+
+
+def test_strict_stops_at_a_repair_and_writes_nothing(tmp_path, capsys):
+    path = _bowtie_districts(tmp_path)
+    assert main(["build", "--districts", str(path), "--strict", "--out",
+                 str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: repaired 1 invalid polygons" in err and "--strict: stopped" in err
+    assert not (tmp_path / "out").exists()

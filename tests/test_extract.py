@@ -482,3 +482,13 @@ def test_the_newest_held_out_set_stays_at_least_where_it_was_measured(tmp_path):
     incidents = extract_and_score(tmp_path, "heldout8")
     assert incidents["recall"] >= 0.76, incidents["misses"]
     assert incidents["precision"] >= 0.9, incidents["extras"]
+
+
+def test_strict_stops_at_an_unreadable_document_and_writes_nothing(tmp_path, capsys):
+    good = write(tmp_path, "good.txt", "Note\nPublished: 1 May 2017\n\n"
+                 "On 12 April 2017 gunmen killed six guards in Kunduz.\n")
+    empty = write(tmp_path, "empty.txt", "  \n")
+    code = main(["extract", str(good), str(empty), "--strict", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert f"skipped {empty}: is empty" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
