@@ -69,12 +69,7 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
     columns = COLUMNS[table]
     name = str(path)
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise RecordError(
-            [Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset {err.start})")]
-        ) from None
+    text, utf8 = decode_csv(data, name)
     header = read_header(text)
     if not header:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
@@ -87,9 +82,44 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
                  for col in sorted({h for h in header if header.count(h) > 1})]
     if problems:
         raise RecordError(problems)
-    cells, lines, ragged = read_cells(text, data.removeprefix(b"\xef\xbb\xbf"))
+    cells, lines, ragged = read_cells(text, utf8)
     problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
     return table_from_cells(cells, lines, table, name, problems)
+
+
+def decode_csv(data: bytes, name: str) -> tuple[str, bytes | None]:
+    """A CSV's text, and its UTF-8 bytes when the file is UTF-8 (for the fast parser).
+
+    UTF-8 with or without a byte-order mark, and UTF-16 with one (what
+    spreadsheets save as "Unicode text"), are read. Anything else is refused
+    with the line, column and cell of the first byte that is not UTF-8: a
+    guessed encoding would turn place names into other names without a word.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as err:
+            raise RecordError([Problem(name, 0, "", "", f"is not valid UTF-16 (byte "
+                                                        f"{err.start})")]) from None
+    try:
+        return data.decode("utf-8-sig"), data.removeprefix(b"\xef\xbb\xbf")
+    except UnicodeDecodeError as err:
+        raise RecordError([_not_utf8(data, err.start, name)]) from None
+
+
+def _not_utf8(data: bytes, offset: int, name: str) -> Problem:
+    """Where the first byte that is not UTF-8 sits: its line, column and cell."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    row = data[start:end if end >= 0 else None].decode("utf-8", errors="replace")
+    header = read_header(data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace"))
+    cells = next(csv.reader([row.rstrip("\r")]), [])
+    at = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
+    column = header[at] if at is not None and at < len(header) else ""
+    return Problem(name, line, column, cells[at] if at is not None else "",
+                   f"is not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}): save the file "
+                   "as UTF-8 (in Excel: CSV UTF-8)")
 
 
 def read_header(text: str) -> list[str]:

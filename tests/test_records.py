@@ -177,3 +177,22 @@ def test_a_column_named_twice_in_the_header_is_named(tmp_path):
     with pytest.raises(RecordError) as caught:
         load_table(path, "incidents")
     assert str(caught.value) == f"{path}:1: column 'summary': appears more than once in the header"
+
+
+def test_a_spreadsheets_utf16_export_with_crlf_loads(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [incident(location="Kābul",
+                                                                    country="AF")])
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    assert list(load_table(path, "incidents")["location"]) == ["Kābul"]
+
+
+def test_a_latin1_cell_is_named_by_line_column_and_value(tmp_path):
+    path = write_records(tmp_path / "i.csv", "incidents", [incident(),
+                                                           incident(location="Herat Café")])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    with pytest.raises(RecordError) as caught:
+        load_table(path, "incidents")
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.column, problem.value) == (3, "location", "Herat Caf\ufffd")
+    assert "is not UTF-8 (byte 0xe9" in problem.message and "CSV UTF-8" in problem.message
