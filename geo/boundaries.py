@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.gazetteer import read_provinces
 
-__all__ = ["join_provinces", "province_counts", "read_provinces", "within_polygons"]
+__all__ = ["join_provinces", "province_counts", "read_provinces", "swapped", "within_polygons"]
 
 NEAR_METRES = 10_000
 # Equidistant enough across Afghanistan and Pakistan for a 10 km tolerance.
@@ -55,6 +55,18 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     kept = out["admin1"] if "admin1" in out.columns else ""
     out["admin1"] = names.fillna(pd.Series(kept, index=out.index)).fillna("").astype(str).values
     return out
+
+
+def swapped(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
+    """Points in none of the provinces that would be in one with latitude and longitude
+    swapped: the commonest slip in a spreadsheet of coordinates."""
+    outside = points["admin1"].eq("") if "admin1" in points else pd.Series(True, points.index)
+    candidates = points[outside.to_numpy() & points.geometry.notna().to_numpy()]
+    flipped = gpd.GeoDataFrame(geometry=gpd.points_from_xy(candidates.geometry.y,
+                                                           candidates.geometry.x),
+                               index=candidates.index, crs=points.crs)
+    hits = gpd.sjoin(flipped, provinces[["geometry"]], how="inner", predicate="within")
+    return pd.Series(points.index.isin(hits.index), index=points.index)
 
 
 def within_polygons(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:

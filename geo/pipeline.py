@@ -6,16 +6,18 @@ tables, so tests and other front ends can run the same pipeline as the CLI.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.boundaries import Within, join_provinces, province_counts, province_outlines
+from geo.boundaries import Within, join_provinces, province_counts, province_outlines, swapped
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
+from geo.records import InputWarning
 from geo.schema import ID_COLUMN, RECONCILIATION_COLUMNS
 from geo.timewindow import in_window
 
@@ -73,6 +75,20 @@ class Placed:
         )
 
 
+def _warn_swapped(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, table: str) -> None:
+    """Say which records look as if their latitude and longitude were swapped; keep them."""
+    flagged = frame[swapped(frame, provinces).to_numpy()]
+    if flagged.empty:
+        return
+    where = [f"{row['source_file']}: {row[ID_COLUMN[table]]}"
+             + (f" (line {int(row['_line'])})" if pd.notna(row.get("_line")) else "")
+             for row in flagged.head(5).to_dict("records")]
+    more = f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
+    warnings.warn(f"{len(flagged)} {table} lie in none of the provinces but would with latitude "
+                  f"and longitude swapped; check them: {'; '.join(where)}{more}",
+                  InputWarning, stacklevel=3)
+
+
 def in_order(frame: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
     """Records by start date, then id: the order of every export and of the map's columns,
     so a row number in incidents.csv names the same record everywhere."""
@@ -103,6 +119,8 @@ def place_records(
     placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
     placed_incidents = join_provinces(placed_incidents, provinces, within)
     placed_areas = join_provinces(placed_areas, provinces, within)
+    for table, frame in (("incidents", placed_incidents), ("areas", placed_areas)):
+        _warn_swapped(frame, provinces, table)
     outlines = province_outlines(placed_areas, provinces)
     if districts is not None:
         placed_incidents = join_districts(placed_incidents, districts)

@@ -81,3 +81,19 @@ def test_unlisted_sources_are_reported_with_every_other_problem(tmp_path):
     assert result.returncode == 2
     assert f"{areas}:2: column 'status': value 'ruled'" in result.stderr
     assert f"{incidents}:2: column 'source_id': value 'nowhere': is not listed" in result.stderr
+
+
+def test_swapped_coordinates_are_named_and_strict_stops_at_them(tmp_path):
+    incidents = write_records(tmp_path / "i.csv", "incidents", [
+        incident(), incident(event_id="flipped", location="Kabul", country="AF",
+                             latitude="69.17", longitude="34.53")])
+    result = run("build", "--incidents", str(incidents), "--no-basemap", "--out",
+                 str(tmp_path / "out"))
+    assert result.returncode == 0
+    assert ("incident-map: warning: 1 incidents lie in none of the provinces but would with "
+            "latitude and longitude swapped; check them: 000_42fb193f511c7a27.txt: flipped "
+            "(line 3)") in result.stderr
+    strict = run("build", "--incidents", str(incidents), "--strict", "--out",
+                 str(tmp_path / "strict"))
+    assert strict.returncode == 2 and "--strict: stopped" in strict.stderr
+    assert not (tmp_path / "strict").exists()
