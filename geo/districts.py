@@ -15,7 +15,7 @@ import geopandas as gpd
 
 from geo.gazetteer import Place
 from geo.names import normalize, skeleton
-from geo.records import InputWarning
+from geo.records import InputWarning, LeftOutWarning
 
 # Name fields of common district datasets: geoBoundaries, OCHA COD-AB, GADM.
 NAME_FIELDS = ("shapeName", "ADM2_EN", "NAME_2", "DISTRICT", "District", "district", "NAME",
@@ -47,7 +47,7 @@ def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDa
     unnamed = frame[name_field].isna() | (frame[name_field].astype(str).str.strip() == "")
     if unnamed.any():
         warnings.warn(f"{path}: skipped {int(unnamed.sum())} polygons with no {name_field}",
-                      InputWarning, stacklevel=2)
+                      LeftOutWarning, stacklevel=2)
         frame = frame[~unnamed]
     invalid = ~frame.geometry.is_valid
     if invalid.any():

@@ -46,6 +46,10 @@ class InputWarning(UserWarning):
     """Input used after a repair, or with a part left out; `--strict` makes it an error."""
 
 
+class LeftOutWarning(InputWarning):
+    """Part of the input left out of the outputs (an unreadable document, a nameless polygon)."""
+
+
 class RecordError(ValueError):
     """A table that failed validation; `problems` lists every bad cell."""
 

@@ -24,7 +24,14 @@ from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
 from geo.pipeline import Placed, place_records
-from geo.records import InputWarning, Problem, RecordError, check_sources, load_table
+from geo.records import (
+    InputWarning,
+    LeftOutWarning,
+    Problem,
+    RecordError,
+    check_sources,
+    load_table,
+)
 from geo.schema import (
     ID_COLUMN,
     RECONCILIATION_COLUMNS,
@@ -42,7 +49,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 BUILD_FORMATS = ("geojson", "gpkg", "csv")
 EXIT_BAD_INPUT = 2
 EXIT_ASSETS = 3
-EXIT_SOME_UNREADABLE = 4  # some documents could not be read; the others were extracted
+EXIT_LEFT_OUT = 4  # outputs written, but part of the input was left out (see the warnings)
 EXIT_WRITE_FAILED = 5
 
 
@@ -55,12 +62,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--user-agent only applies with --geocoder nominatim")
     if getattr(args, "scheduler", None) and args.engine != "dask":
         parser.error("--scheduler only applies with --engine dask")
+    shown: list[type] = []
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        shown.append(category)
+        if issubclass(category, InputWarning):  # one line, like every other message
+            print(f"incident-map: warning: {message}", file=sys.stderr)
+        else:
+            print(warnings.formatwarning(message, category, filename, lineno, line), end="",
+                  file=sys.stderr)
+
     try:
         with warnings.catch_warnings(), _engine(args):
-            warnings.showwarning = _show_warning
-            if getattr(args, "strict", False):
-                warnings.simplefilter("error", InputWarning)
-            return args.run(args)
+            warnings.showwarning = show
+            warnings.simplefilter("error" if getattr(args, "strict", False) else "always",
+                                  InputWarning)
+            code = args.run(args)
+        left_out = any(issubclass(category, LeftOutWarning) for category in shown)
+        return EXIT_LEFT_OUT if code == 0 and left_out else code
     except InputWarning as err:
         print(f"incident-map: {err}\nincident-map: --strict: stopped, nothing was written",
               file=sys.stderr)
@@ -77,15 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as err:
         print(f"incident-map: {err}", file=sys.stderr)
         return EXIT_WRITE_FAILED
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Input warnings as one line each, like every other message of the tool."""
-    if issubclass(category, InputWarning):
-        print(f"incident-map: warning: {message}", file=sys.stderr)
-    else:
-        print(warnings.formatwarning(message, category, filename, lineno, line),
-              end="", file=sys.stderr)
 
 
 @contextmanager
@@ -217,7 +227,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    placed, sources, skipped = _place(args)
+    placed, sources = _place(args)
     _progress("rendering map")
     fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
                      basemap=args.basemap)
@@ -227,11 +237,11 @@ def run_build(args: argparse.Namespace) -> int:
     _progress("writing GeoJSON, GeoPackage and CSV")
     write_outputs(placed, args.out, sources, BUILD_FORMATS)
     _report(placed, args.out)
-    return EXIT_SOME_UNREADABLE if skipped else 0
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    placed, sources, _ = _place(args)
+    placed, sources = _place(args)
     chosen = placed.within(args.since, args.until, sources)
     args.out.mkdir(parents=True, exist_ok=True)
     formats = FORMATS if args.format == "all" else (args.format,)
@@ -251,14 +261,13 @@ def _report(placed: Placed, out: Path) -> None:
         print(f"unresolved records are listed in {out / 'unresolved.csv'}")
 
 
-def _place(args: argparse.Namespace) -> tuple[Placed, dict, int]:
+def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     """Load, validate, extract (--docs), geocode and join: what build and export share.
 
-    Returns the placed records, the sources by id, and how many documents were skipped.
+    Returns the placed records and the sources by id.
     """
     sources, incidents, areas = _load_all(args)
     provinces = gazetteer = None
-    skipped = 0
     if args.docs:
         provinces, gazetteer = _gazetteer()
         extraction = _extract(args.docs, args, gazetteer, sources)
@@ -270,7 +279,6 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict, int]:
         incidents = pd.concat([incidents, extraction.incidents], ignore_index=True)
         areas = pd.concat([areas, extraction.areas], ignore_index=True)
         sources = pd.concat([sources, extraction.sources], ignore_index=True)
-        skipped = len(extraction.failed)
 
     districts = None
     if args.districts:
@@ -285,7 +293,7 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict, int]:
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
                            fallback=fallback, within=_within(args))
-    return placed, {row["source_id"]: row for row in sources.to_dict("records")}, skipped
+    return placed, {row["source_id"]: row for row in sources.to_dict("records")}
 
 
 def _within(args: argparse.Namespace):
@@ -333,7 +341,7 @@ def run_extract(args: argparse.Namespace) -> int:
     print("wrote " + ", ".join(p.name for p in written))
     print(f"documents: {len(args.files)} given, {len(args.files) - len(extraction.failed)} "
           f"read; " + placed.summary())
-    return EXIT_SOME_UNREADABLE if extraction.failed else 0
+    return 0
 
 
 def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
@@ -351,7 +359,7 @@ def _extract(paths: list[Path], args: argparse.Namespace, gazetteer,
                                    known_sources=known_sources, encoding=args.encoding,
                                    progress=_document_progress, mapper=mapper)
     for message in extraction.failed:
-        warnings.warn(f"skipped {message}", InputWarning, stacklevel=1)
+        warnings.warn(f"skipped {message}", LeftOutWarning, stacklevel=1)
     for note in extraction.notes:
         print(f"incident-map: note: {note}", file=sys.stderr)
     if len(extraction.failed) == len(paths):

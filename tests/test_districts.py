@@ -128,3 +128,15 @@ def test_strict_stops_at_a_repair_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{path}: repaired 1 invalid polygons" in err and "--strict: stopped" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_build_that_left_polygons_out_says_so_in_its_exit_code(tmp_path, capsys):
+    path = tmp_path / "some_unnamed.geojson"
+    gpd.GeoDataFrame({"shapeName": ["Darzab", None]},
+                     geometry=[box(65.2, 35.9, 65.5, 36.1), box(66, 30, 67, 31)],
+                     crs="EPSG:4326").to_file(path)
+    assert main(["build", "--districts", str(path), "--no-basemap", "--out",
+                 str(tmp_path / "out")]) == 4
+    assert "warning: " + f"{path}: skipped 1 polygons with no shapeName" in \
+        capsys.readouterr().err
+    assert (tmp_path / "out" / "map.html").exists()
