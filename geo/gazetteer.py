@@ -40,7 +40,7 @@ ADMIN1 = DATA / "admin1.csv"
 FOCUS = ("AF", "PK")
 # Loaded by default besides the focus, for names just across a border.
 NEIGHBOURS = ("IN", "IR", "TJ", "UZ", "TM", "CN")
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 # How alike a spelling variant must read to its place's name (difflib ratio).
 FUZZY_RATIO = 0.75
 

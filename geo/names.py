@@ -61,9 +61,9 @@ def normalize(name: str) -> tuple[str, str | None]:
     while len(words) > 1 and words[-1] in LEVEL_WORDS:
         hint = hint or LEVEL_WORDS[words[-1]]
         words = words[:-1]
-    words = [w for w in words if w not in _EZAFE] or words
     # Nazyan, Naziyan, Nazian: a y between letters is written i, iy or y.
     words = [_Y_BETWEEN.sub("i", w.replace("iy", "i")) for w in words]
+    words = [w for w in words if w not in _EZAFE] or words  # after folding: "iy" is "i" too
     return " ".join(words), hint
 
 

@@ -12,7 +12,7 @@ import io
 import string
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo.extract.dates import parse_when
@@ -28,7 +28,8 @@ WORDS = CELL.map(str.strip).filter(bool)
 DAYS = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 # The years the extractor reads as years (geo.extract.dates): elsewhere a number is a count.
 READ_DAYS = st.dates(dt.date(1950, 1, 1), dt.date(2099, 12, 31))
-SETTINGS = settings(max_examples=150, deadline=None,
+# Derandomized: CI tries the same inputs on every run, so a failure is a failure of the code.
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -131,6 +132,7 @@ def test_a_stated_toll_is_read(n):
 
 @SETTINGS
 @given(st.text(max_size=40))
+@example("0:IY")  # "iy" folds to "i", itself a word the folder drops: once, not twice
 def test_folded_names_fold_no_further(name):
     key, _ = normalize(name)
     assert normalize(key)[0] == key
