@@ -95,3 +95,19 @@ def test_broken_input_is_read_or_named(tmp_path, capsys, kind, name, rows, edit,
         assert str(path) in err and not out.exists()  # nothing written
     else:
         assert (out / "reconciliation.csv").exists()
+
+
+def test_a_bad_cell_deep_in_a_very_large_file_is_named_by_its_line(tmp_path, capsys, gazetteer):
+    from bench.synthetic import write_dataset
+
+    folder = write_dataset(200_000, tmp_path / "big", gazetteer)
+    path = folder / "incidents.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[150_000] = lines[150_000].replace(",day,", ",daily,", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--incidents", str(path), "--areas", str(folder / "areas.csv"),
+                 "--sources", str(folder / "sources.csv"), "--out", str(out)]) == 2
+    assert f"{path}:150001: column 'date_precision': value 'daily': must be one of" in \
+        capsys.readouterr().err
+    assert not out.exists()
