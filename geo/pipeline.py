@@ -134,8 +134,8 @@ def place_records(
         records_in=len(incidents) + len(areas),
         area_outlines=outlines,
     )
-    lost = [(table, len(frame)) for table, frame in (("incidents", incidents), ("areas", areas))
-            if len(frame) != len(getattr(result, table)) + result._unresolved(table)]
-    if lost or result.placed + len(result.unresolved) != result.records_in:
+    # Per table, so a record cannot pass as lost in one table and found in the other.
+    if any(len(given) != len(getattr(result, table)) + result._unresolved(table)
+           for table, given in (("incidents", incidents), ("areas", areas))):
         raise RuntimeError(f"records were lost between input and output: {result.summary()}")
     return result

@@ -34,14 +34,12 @@ from geo.records import (
 )
 from geo.schema import (
     ID_COLUMN,
-    RECONCILIATION_COLUMNS,
-    UNRESOLVED_COLUMNS,
     column_names,
     extra_columns,
 )
 from maps.assets import AssetError
 from maps.basemap import BasemapError
-from maps.outputs import FORMATS, OutputError, write_outputs
+from maps.outputs import FORMATS, OutputError, write_accounts, write_outputs
 from maps.render import build_map, to_html
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -155,15 +153,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="output folder (default: out)")
     inputs.set_defaults(docs=None)
 
-    engine = argparse.ArgumentParser(add_help=False)  # where the heavy steps run; strictness
-    engine.add_argument("--strict", action="store_true",
+    running = argparse.ArgumentParser(add_help=False)  # how strict, and where heavy steps run
+    running.add_argument("--strict", action="store_true",
                         help="stop at any warning (a repaired polygon, a skipped document) "
                              "instead of going on; nothing is written")
-    engine.add_argument("--engine", choices=("single", "dask"), default="single",
+    running.add_argument("--engine", choices=("single", "dask"), default="single",
                         help="dask: run the province join (dask-geopandas) and document "
                              "extraction (dask bag) on a Dask cluster; same results "
                              "(default: single process)")
-    engine.add_argument("--scheduler", metavar="ADDRESS",
+    running.add_argument("--scheduler", metavar="ADDRESS",
                         help="with --engine dask: the scheduler to use, e.g. "
                              "tcp://host:8786 (default: a local cluster, one worker per core)")
 
@@ -179,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
                            "byte-order mark)")
 
     build = commands.add_parser(
-        "build", parents=[inputs, docs, engine],
+        "build", parents=[inputs, docs, running],
         help="records -> map.html, GeoJSON, GeoPackage and CSV in --out")
     build.add_argument("--since", type=_iso_date, metavar="DATE",
                        help="open the map's time window at this date (YYYY-MM-DD); "
@@ -196,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=run_build)
 
     extract = commands.add_parser(
-        "extract", parents=[docs, engine],
+        "extract", parents=[docs, running],
         help="documents -> incidents.csv and areas.csv (+ GeoJSON) with the sentence behind "
              "each record")
     extract.add_argument("files", type=Path, nargs="+", metavar="FILE",
@@ -208,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.set_defaults(run=run_extract)
 
     export = commands.add_parser(
-        "export", parents=[inputs, engine],
+        "export", parents=[inputs, running],
         help="records -> GeoJSON, GeoPackage, CSV and KML in --out, filtered by date")
     export.add_argument("--format", choices=(*FORMATS, "all"), default="all",
                         help="which format to write (default: all)")
@@ -331,10 +329,7 @@ def run_extract(args: argparse.Namespace) -> int:
                                             id_column=columns[0]))
     written.append(export.write_csv(extraction.sources, args.out / "sources.csv",
                                     column_names("sources")))
-    written.append(export.write_csv(placed.unresolved, args.out / "unresolved.csv",
-                                    list(UNRESOLVED_COLUMNS)))
-    written.append(export.write_csv(placed.reconciliation(), args.out / "reconciliation.csv",
-                                    list(RECONCILIATION_COLUMNS)))
+    written += write_accounts(placed, args.out)
     if extraction.left_out is not None:
         written.append(export.write_csv(extraction.left_out, args.out / "not_in_review.csv",
                                         list(extraction.left_out.columns)))

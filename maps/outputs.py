@@ -67,11 +67,14 @@ def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
         jobs.append(([out / "incidents.kml"], lambda: write_kml(
             out / "incidents.kml", placed.incidents, placed.areas, sources)))
     _run([job for _, job in jobs], len(placed.incidents) >= PARALLEL_FROM)
-    export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS))
-    export.write_csv(placed.reconciliation(), out / "reconciliation.csv",
-                     list(RECONCILIATION_COLUMNS))
-    return [path for paths, _ in jobs for path in paths] + [out / "unresolved.csv",
-                                                             out / "reconciliation.csv"]
+    return [path for paths, _ in jobs for path in paths] + write_accounts(placed, out)
+
+
+def write_accounts(placed: Placed, out: Path) -> list[Path]:
+    """unresolved.csv and reconciliation.csv: where every record not placed went, and the sum."""
+    return [export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS)),
+            export.write_csv(placed.reconciliation(), out / "reconciliation.csv",
+                             list(RECONCILIATION_COLUMNS))]
 
 
 class OutputError(RuntimeError):

@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.pipeline import in_order
 from geo.schema import EVENT_TYPES, column
 from geo.timewindow import held_until
 from maps.popups import area_popup, area_tooltip, incident_fields
@@ -49,8 +50,7 @@ def incident_payload(
     incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str]
 ) -> dict:
     """Incidents as packed columns in the exports' order (start date, then id)."""
-    frame = incidents.sort_values(["date_start", "event_id"], kind="stable")
-    frame = frame.reset_index(drop=True)
+    frame = in_order(incidents, "incidents")
     days = _days(frame["date_start"])
     ends = _days(frame["date_end"])
     # Each distinct point once (a "site"), numbered in order of first use.

@@ -13,14 +13,20 @@ dataset's own fields we have no column for, as `<kind>_<field>`.
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from geo.datasets import acled, gtd, ucdp
-from geo.records import Problem, RecordError, read_cells, read_header, table_from_cells
+from geo.records import (
+    Problem,
+    RecordError,
+    decode_csv,
+    read_cells,
+    read_header,
+    table_from_cells,
+)
 from geo.schema import column_names
 
 KINDS = {"acled": acled, "ucdp": ucdp, "gtd": gtd}
@@ -116,11 +122,10 @@ def _read(data: bytes, name: str, kind: str) -> pd.DataFrame:
     Latin-1; ACLED and UCDP publish UTF-8, and anything else there is an error.
     """
     try:
-        text, utf8 = data.decode("utf-8-sig"), data.removeprefix(codecs.BOM_UTF8)
-    except UnicodeDecodeError as err:
+        text, utf8 = decode_csv(data, name)
+    except RecordError:
         if kind != "gtd":
-            raise RecordError([Problem(name, 0, "", "", f"is not UTF-8 (bad byte at offset "
-                                                        f"{err.start})")]) from None
+            raise
         text, utf8 = data.decode("latin-1"), None
     frame, lines, ragged = read_cells(text, utf8)
     if ragged:
