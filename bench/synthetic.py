@@ -112,8 +112,7 @@ def synthetic_placed(count: int, gazetteer: Gazetteer, seed: int = SEED) -> Plac
     areas = gpd.GeoDataFrame({c: pd.Series(dtype="object") for c in column_names("areas")},
                              geometry=gpd.GeoSeries([], crs="EPSG:4326"))
     unresolved = pd.DataFrame(columns=["table"])
-    return Placed(incidents, areas, province_counts(provinces, incidents, areas), unresolved,
-                  count)
+    return Placed(incidents, areas, province_counts(provinces, incidents, areas), unresolved)
 
 
 def synthetic_sources() -> dict[str, dict]:

@@ -14,8 +14,11 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.gazetteer import read_provinces
+from geo.names import normalize, skeleton
+from geo.schema import DISAGREEMENT_COLUMNS, ID_COLUMN
 
-__all__ = ["join_provinces", "province_counts", "read_provinces", "swapped", "within_polygons"]
+__all__ = ["disagreements", "join_provinces", "province_counts", "read_provinces", "swapped",
+           "within_polygons"]
 
 NEAR_METRES = 10_000
 # Equidistant enough across Afghanistan and Pakistan for a 10 km tolerance.
@@ -76,10 +79,70 @@ def within_polygons(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.
                          "_province": joined["_province"].to_numpy()})
 
 
+def disagreements(points: gpd.GeoDataFrame, stated: pd.Series, provinces: gpd.GeoDataFrame,
+                  table: str) -> pd.DataFrame:
+    """Records whose own province (`stated`, as the input wrote it) is not the one their point
+    lies in, by more than a border's rounding (`NEAR_METRES`).
+
+    Datasets name provinces in their own boundaries and spellings ("Urozgan",
+    "Federally Administered Tribal Areas"); a name is matched to our polygons
+    through their names and alternate names first. A stated name that matches
+    none of them is listed too, with no distance: it cannot be checked.
+    """
+    stated = stated.reindex(points.index).fillna("").astype(str).str.strip()
+    ours = points["admin1"]
+    # Equal names: the point lies outside our polygons and kept the name it was given.
+    asked = (stated != "") & (ours != "") & (stated != ours)
+    if not asked.any():
+        return pd.DataFrame(columns=list(DISAGREEMENT_COLUMNS))
+    keys = _province_keys(provinces)
+    resolved = stated[asked].map({name: _province_named(name, keys)
+                                  for name in stated[asked].unique()})
+    differs = resolved != ours[asked]
+    rows = resolved[differs].index
+    if rows.empty:
+        return pd.DataFrame(columns=list(DISAGREEMENT_COLUMNS))
+    shapes = provinces.set_index("name").geometry.to_crs(_METRIC_CRS)
+    metric = points.loc[rows].geometry.to_crs(_METRIC_CRS)
+    metres = pd.Series(float("nan"), index=rows)
+    for name, at in resolved[differs].groupby(resolved[differs]).groups.items():
+        if name in shapes.index:
+            metres[at] = metric[at].distance(shapes[name]).to_numpy()
+    far = metres.isna() | (metres > NEAR_METRES)
+    listed = points.loc[rows[far.to_numpy()]]
+    return pd.DataFrame({
+        "table": table,
+        "record_id": listed[ID_COLUMN[table]].to_numpy(),
+        "source_file": listed["source_file"].to_numpy(),
+        "input_line": listed["_line"].to_numpy() if "_line" in listed else None,
+        "stated_admin1": stated[listed.index].to_numpy(),
+        "admin1": listed["admin1"].to_numpy(),
+        "km_outside_stated": (metres[listed.index] / 1000).round(1).to_numpy(),
+    }, columns=list(DISAGREEMENT_COLUMNS))
+
+
+def _province_keys(provinces: gpd.GeoDataFrame) -> dict[str, str]:
+    """Folded names and alternate names (and their consonant skeletons) -> province name."""
+    keys: dict[str, str] = {}
+    for fold in (skeleton, lambda n: normalize(n)[0]):  # normalised keys win over skeletons
+        for name, alternates in zip(provinces["name"], provinces["alt_names"], strict=True):
+            for written in (name, *(a for a in alternates.split("|") if a)):
+                keys[fold(written)] = name
+    return keys
+
+
+def _province_named(name: str, keys: dict[str, str]) -> str | None:
+    return keys.get(normalize(name)[0]) or keys.get(skeleton(name))
+
+
 def province_counts(
     provinces: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
-    """Provinces with the number of incidents, deaths stated and areas reported in each."""
+    """Provinces with the number of incidents, deaths stated and areas reported in each.
+
+    A record at country precision has no province (its admin1 is empty, see
+    geo.pipeline) and so counts in none.
+    """
     out = provinces.copy()
     by_name = incidents.groupby("admin1")
     out["incidents"] = out["name"].map(by_name.size()).fillna(0).astype(int)

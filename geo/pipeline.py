@@ -13,12 +13,25 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from geo.boundaries import Within, join_provinces, province_counts, province_outlines, swapped
+from geo.boundaries import (
+    NEAR_METRES,
+    Within,
+    disagreements,
+    join_provinces,
+    province_counts,
+    province_outlines,
+    swapped,
+)
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
 from geo.geocode import Fallback, geocode_table
 from geo.records import InputWarning
-from geo.schema import ID_COLUMN, RECONCILIATION_COLUMNS
+from geo.schema import (
+    DISAGREEMENT_COLUMNS,
+    ID_COLUMN,
+    RECONCILIATION_COLUMNS,
+    REJECTED_COLUMNS,
+)
 from geo.timewindow import in_window
 
 
@@ -28,39 +41,66 @@ class Placed:
 
     `area_outlines` maps an area id to the polygon it stands for (its province,
     or its district when district polygons were supplied); other areas are
-    known only as points.
+    known only as points. `rejected` lists the input rows that could not be
+    read at all (kept out with --keep-going, see geo.inputs); `disagreements`
+    the placed records whose own province is not the one their point lies in.
     """
 
     incidents: gpd.GeoDataFrame
     areas: gpd.GeoDataFrame
     provinces: gpd.GeoDataFrame
     unresolved: pd.DataFrame
-    records_in: int
     area_outlines: dict = field(default_factory=dict)
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS)))
+    disagreements: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(DISAGREEMENT_COLUMNS)))
 
     @property
     def placed(self) -> int:
         return len(self.incidents) + len(self.areas)
 
+    @property
+    def records_in(self) -> int:
+        """Incident and area rows given: placed + unresolved + rejected."""
+        return sum(self._records_in(table) for table in ("incidents", "areas"))
+
     def summary(self) -> str:
         """The one line of counts the CLI prints."""
+        rejected = self._rejected("incidents") + self._rejected("areas")
         return (
             f"records in: {self.records_in} "
-            f"(incidents {len(self.incidents) + self._unresolved('incidents')}, "
-            f"areas {len(self.areas) + self._unresolved('areas')}); "
+            f"(incidents {self._records_in('incidents')}, areas {self._records_in('areas')}); "
             f"placed: {self.placed}; unresolved: {len(self.unresolved)}"
+            + (f"; rejected: {rejected}" if rejected else "")
         )
 
+    def _records_in(self, table: str) -> int:
+        return (len(getattr(self, table)) + self._count(self.unresolved, table)
+                + self._rejected(table))
+
+    def _rejected(self, table: str) -> int:
+        """Rows of `table` left out unread: one row of rejected.csv per problem, so several
+        may name one input line, and a file that could not be opened has no lines."""
+        rows = self.rejected[(self.rejected["table"] == table) & (self.rejected["line"] > 0)]
+        return len(rows.drop_duplicates(["file", "line"]))
+
     def _unresolved(self, table: str) -> int:
-        return int((self.unresolved["table"] == table).sum())
+        return self._count(self.unresolved, table)
+
+    @staticmethod
+    def _count(frame: pd.DataFrame, table: str) -> int:
+        return int((frame["table"] == table).sum())
 
     def reconciliation(self) -> pd.DataFrame:
-        """Records in = placed + unresolved, per table and in all: what reconciliation.csv holds."""
-        rows = [{"table": table, "records_in": len(placed) + self._unresolved(table),
-                 "placed": len(placed), "unresolved": self._unresolved(table)}
+        """Records in = placed + unresolved + rejected, per table and in all: what
+        reconciliation.csv holds."""
+        rows = [{"table": table, "records_in": self._records_in(table), "placed": len(placed),
+                 "unresolved": self._count(self.unresolved, table),
+                 "rejected": self._rejected(table)}
                 for table, placed in (("incidents", self.incidents), ("areas", self.areas))]
-        rows.append({"table": "all", "records_in": self.records_in, "placed": self.placed,
-                     "unresolved": len(self.unresolved)})
+        rows.append({"table": "all", **{key: sum(r[key] for r in rows)
+                                        for key in RECONCILIATION_COLUMNS[1:]}})
         return pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
 
     def within(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
@@ -89,6 +129,29 @@ def _warn_swapped(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, table: s
                   InputWarning, stacklevel=3)
 
 
+def _country_level(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A point at country precision (4) stands for no province or district: a country's
+    centroid lies in some province, and saying so would claim what the source does not."""
+    country = (frame["geo_precision"] == 4).to_numpy(dtype=bool, na_value=False)
+    if not country.any():
+        return frame
+    frame = frame.copy()
+    for column in ("admin1", "admin2"):
+        if column in frame:
+            frame.loc[country, column] = ""
+    return frame
+
+
+def _warn_disagreements(found: pd.DataFrame) -> None:
+    if found.empty:
+        return
+    counts = found.groupby("stated_admin1").size().sort_values(ascending=False)
+    top = ", ".join(f"{name} ({n})" for name, n in counts.head(5).items())
+    warnings.warn(f"{len(found)} records lie outside the province their input names, by more "
+                  f"than {NEAR_METRES // 1000} km (listed in disagreements.csv): {top}",
+                  InputWarning, stacklevel=3)
+
+
 def in_order(frame: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
     """Records by start date, then id: the order of every export and of the map's columns,
     so a row number in incidents.csv names the same record everywhere."""
@@ -108,31 +171,43 @@ def place_records(
     districts_source: str = "user district polygons",
     fallback: Fallback | None = None,
     within: Within | None = None,
+    rejected: pd.DataFrame | None = None,
 ) -> Placed:
     """Geocode incidents and areas, name their provinces (and districts), count per province.
 
     `within` runs the spatial join elsewhere (geo.dask_engine); the result is the same.
+    `rejected` lists the input rows that were never read (geo.inputs), so that
+    the reconciliation accounts for them too.
     """
     if districts is not None:
         gazetteer = gazetteer.extended(district_places(districts, provinces, districts_source))
     placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents", fallback)
     placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
+    stated = {"incidents": placed_incidents["admin1"], "areas": placed_areas["admin1"]}
     placed_incidents = join_provinces(placed_incidents, provinces, within)
     placed_areas = join_provinces(placed_areas, provinces, within)
     for table, frame in (("incidents", placed_incidents), ("areas", placed_areas)):
         _warn_swapped(frame, provinces, table)
-    outlines = province_outlines(placed_areas, provinces)
     if districts is not None:
         placed_incidents = join_districts(placed_incidents, districts)
+    placed_incidents = _country_level(placed_incidents)
+    placed_areas = _country_level(placed_areas)
+    outlines = province_outlines(placed_areas, provinces)
+    if districts is not None:
         outlines.update(district_outlines(placed_areas, districts))
+    found = pd.concat([disagreements(frame, stated[table], provinces, table)
+                       for table, frame in (("incidents", placed_incidents),
+                                            ("areas", placed_areas))], ignore_index=True)
+    _warn_disagreements(found)
     unresolved = pd.concat([lost_incidents, lost_areas], ignore_index=True)
     result = Placed(
         incidents=in_order(placed_incidents, "incidents"),
         areas=in_order(placed_areas, "areas"),
         provinces=province_counts(provinces, placed_incidents, placed_areas),
         unresolved=unresolved,
-        records_in=len(incidents) + len(areas),
         area_outlines=outlines,
+        disagreements=found,
+        **({} if rejected is None else {"rejected": rejected}),
     )
     # Per table, so a record cannot pass as lost in one table and found in the other.
     if any(len(given) != len(getattr(result, table)) + result._unresolved(table)

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,13 +61,17 @@ class RecordError(ValueError):
         super().__init__("\n".join(shown))
 
 
-def load_table(path: str | Path, table: str) -> pd.DataFrame:
+def load_table(path: str | Path, table: str,
+               rejected: list[Problem] | None = None) -> pd.DataFrame:
     """Read and validate one CSV of `table` ("incidents", "areas", "sources").
 
     Returns a DataFrame with every contract column in contract order: text as
     str ("" when empty), int columns as nullable Int64, coordinates as float;
     then any imported dataset's own columns (geo.schema.DATASET_PREFIXES) as
     text. A `_line` column keeps each row's line in the CSV for later messages.
+
+    Given a `rejected` list, rows with bad cells are left out and their
+    problems added to it (--keep-going); a bad header still raises.
     """
     path = Path(path)
     columns = COLUMNS[table]
@@ -88,7 +92,13 @@ def load_table(path: str | Path, table: str) -> pd.DataFrame:
         raise RecordError(problems)
     cells, lines, ragged = read_cells(text, utf8)
     problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
-    return table_from_cells(cells, lines, table, name, problems)
+    if rejected is None:
+        return table_from_cells(cells, lines, table, name, problems)
+    rejected += problems
+    return without_bad_rows(
+        lambda rows: table_from_cells(rows.drop(columns="_line"), rows["_line"].to_numpy(),
+                                      table, name),
+        cells.assign(_line=lines), rejected)
 
 
 def decode_csv(data: bytes, name: str) -> tuple[str, bytes | None]:
@@ -126,30 +136,42 @@ def _not_utf8(data: bytes, offset: int, name: str) -> Problem:
                    "as UTF-8 (in Excel: CSV UTF-8)")
 
 
-def read_header(text: str) -> list[str]:
+def read_header(text: str, delimiter: str = ",") -> list[str]:
     """The column names on the first line of a CSV's text, stripped."""
     # The first record may span lines (a quoted name) or end in a lone CR: let csv decide.
-    header = next(csv.reader(io.StringIO(text[:1_000_000], newline="")), [])
+    header = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter), [])
     return [h.strip() for h in header]
 
 
-def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.ndarray, list]:
+def delimiter_of(text: str) -> str:
+    """"," ; or ";" or a tab where the header holds no comma but several of those: what a
+    spreadsheet in a locale with decimal commas, or a "text (tab delimited)" save, writes."""
+    first = text[:100_000].split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return max((";", "\t"), key=first.count) if (";" in first or "\t" in first) else ","
+
+
+def read_cells(text: str, utf8: bytes | None = None, names: list[str] | None = None,
+               delimiter: str = ",") -> tuple[pd.DataFrame, np.ndarray, list]:
     """A CSV's cells as text under its header, each row's line, and lines of too-long rows.
 
-    `utf8` is the same text as UTF-8 bytes, when the caller has them. Arrow
+    `utf8` is the same text as UTF-8 bytes, when the caller has them; `names`
+    replaces the header's names (a dataset import adds one for the empty field
+    a trailing comma makes); `delimiter` is the field separator. Arrow
     parses a plain file in a second per million rows; a file where a line
     number cannot be told from a row's position (a quoted cell spanning
     lines, a blank line) or a row of the wrong length goes through the csv
     module, which counts lines exactly.
     """
-    header = read_header(text)
+    header = names if names is not None else read_header(text, delimiter)
     body = utf8 if utf8 is not None else text.encode("utf-8")
     if "\r" not in text.replace("\r\n", "") and len(set(header)) == len(header):
         try:
             parsed = pacsv.read_csv(
                 pa.py_buffer(body),
                 read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, delimiter=delimiter),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
                     quoted_strings_can_be_null=False),
@@ -161,7 +183,7 @@ def read_cells(text: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.n
             lines = _row_lines(frame, text)
             if lines is not None:
                 return frame, lines, []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader)
     width, lines, kept, ragged = len(header), [], [], []
     previous_end = reader.line_num
@@ -198,6 +220,27 @@ def _row_lines(frame: pd.DataFrame, text: str) -> np.ndarray | None:
     if 1 + len(frame) + int(inside.sum()) != physical:
         return None
     return rows + np.concatenate(([0], np.cumsum(inside)[:-1]))
+
+
+def without_bad_rows(validate: Callable[[pd.DataFrame], pd.DataFrame], frame: pd.DataFrame,
+                     rejected: list[Problem] | None) -> pd.DataFrame:
+    """`validate(frame)`; with a `rejected` list, the rows its RecordError names are left out
+    (their problems added to the list) and the rest validated again.
+
+    `frame` has a `_line` column. A problem at a line no row holds (the header,
+    the file as a whole) cannot be dropped row by row and is raised as it is.
+    """
+    for _ in range(3):  # a second pass can only name rows whose id a dropped row had shared
+        try:
+            return validate(frame)
+        except RecordError as err:
+            lines = set(frame["_line"].tolist())
+            if rejected is None or any(p.line not in lines for p in err.problems):
+                raise
+            rejected += err.problems
+            frame = frame[~frame["_line"].isin({p.line for p in err.problems})]
+            frame = frame.reset_index(drop=True)
+    return validate(frame)
 
 
 def table_from_rows(rows: Iterable[tuple[int, Mapping[str, object]]], table: str,
@@ -330,7 +373,9 @@ def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray
 def _row_checks(frame: pd.DataFrame, table: str):
     """Checks across columns of each row: (column, shown value, failing rows, message).
 
-    An incident's dates bound one event, so they must agree with its precision;
+    An incident's dates bound one event, so they must agree with its precision
+    (a 'month' is one calendar month, or any 31 days such as a dataset's
+    20 July to 10 August; a 'year' likewise one calendar year or 366 days);
     an area's date_end is when it stopped being held, which precision does not bound.
     """
     n = len(frame)
@@ -353,9 +398,11 @@ def _row_checks(frame: pd.DataFrame, table: str):
             checks = (
                 ("day", (a != b), "differs from date_start but precision is 'day'"),
                 ("week", (b - a).dt.days > 7, "is more than a week after date_start"),
-                ("month", (a.dt.year != b.dt.year) | (a.dt.month != b.dt.month),
-                 "is not in the month of date_start"),
-                ("year", a.dt.year != b.dt.year, "is not in the year of date_start"),
+                ("month", ((a.dt.year != b.dt.year) | (a.dt.month != b.dt.month))
+                 & ((b - a).dt.days > 30),
+                 "is neither in the month of date_start nor within 31 days of it"),
+                ("year", (a.dt.year != b.dt.year) & ((b - a).dt.days > 365),
+                 "is neither in the year of date_start nor within 366 days of it"),
             )
             for unit, wrong, message in checks:
                 mask = fits & (precision == unit).to_numpy() & wrong.to_numpy(dtype=bool)

@@ -156,8 +156,13 @@ def column(table: str, name: str) -> Column:
 # unresolved.csv: one row for every input record that could not be placed.
 UNRESOLVED_COLUMNS = ("table", "record_id", "location", "country", "source_file", "input_line",
                       "reason")
-# reconciliation.csv: per table and in all, records in = placed + unresolved.
-RECONCILIATION_COLUMNS = ("table", "records_in", "placed", "unresolved")
+# rejected.csv (--keep-going): every input row left out because it could not be read.
+REJECTED_COLUMNS = ("table", "file", "line", "column", "value", "reason")
+# reconciliation.csv: per table and in all, records in = placed + unresolved + rejected.
+RECONCILIATION_COLUMNS = ("table", "records_in", "placed", "unresolved", "rejected")
+# disagreements.csv: records whose own province is not the one their point lies in.
+DISAGREEMENT_COLUMNS = ("table", "record_id", "source_file", "input_line", "stated_admin1",
+                        "admin1", "km_outside_stated")
 # provinces.geojson: the polygons' own columns, then counts for the mapped records.
 PROVINCE_COLUMNS = ("code", "name", "country", "ne_name", "former_units", "incidents", "deaths",
                     "areas")

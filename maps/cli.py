@@ -16,27 +16,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import atomic, datasets, export
+from geo import atomic, export
 from geo.districts import DistrictError, read_districts
 from geo.extract import Extraction, extract_documents
 from geo.extract.dates import When, parse_when
 from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
 from geo.geocode import GeocoderSetupError, online_fallback
+from geo.inputs import load_inputs
 from geo.pipeline import Placed, place_records
 from geo.records import (
     InputWarning,
     LeftOutWarning,
     Problem,
     RecordError,
-    check_sources,
     load_table,
 )
-from geo.schema import (
-    ID_COLUMN,
-    column_names,
-    extra_columns,
-)
+from geo.schema import ID_COLUMN, column_names
 from maps.assets import AssetError
 from maps.basemap import BasemapError
 from maps.outputs import FORMATS, OutputError, write_accounts, write_outputs
@@ -151,6 +147,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the Nominatim server (default: %(default)s)")
     inputs.add_argument("--out", type=Path, default=Path("out"),
                         help="output folder (default: out)")
+    inputs.add_argument("--keep-going", action="store_true",
+                        help="map the files and rows that can be read, list the rest in "
+                             "rejected.csv and exit 4 (default: any bad input is an error, "
+                             "exit 2, nothing written)")
     inputs.set_defaults(docs=None)
 
     running = argparse.ArgumentParser(add_help=False)  # how strict, and where heavy steps run
@@ -264,7 +264,10 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
 
     Returns the placed records and the sources by id.
     """
-    sources, incidents, areas = _load_all(args)
+    inputs = load_inputs(args.incidents, args.areas, args.sources, args.keep_going, _progress)
+    for note in inputs.notes:
+        print(f"incident-map: note: {note}", file=sys.stderr)
+    sources, incidents, areas = inputs.sources, inputs.incidents, inputs.areas
     provinces = gazetteer = None
     if args.docs:
         provinces, gazetteer = _gazetteer()
@@ -290,7 +293,7 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     _progress(f"placing {len(incidents) + len(areas)} records")
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
-                           fallback=fallback, within=_within(args))
+                           fallback=fallback, within=_within(args), rejected=inputs.rejected)
     return placed, {row["source_id"]: row for row in sources.to_dict("records")}
 
 
@@ -416,70 +419,6 @@ def _with_unplaced(placed: pd.DataFrame, extracted: pd.DataFrame, table: str) ->
                         ignore_index=True)
     return records.sort_values(["source_file", "quote_start"],
                                kind="stable").reset_index(drop=True)
-
-
-def _load_all(args: argparse.Namespace) -> tuple:
-    """The three tables, or one error listing the problems of all of them.
-
-    Incidents may come from several files, each our CSV or a dataset export
-    (geo.datasets), which brings its own row of sources.
-    """
-    tables, problems, incidents = {}, [], []
-    for table, path in (("sources", args.sources), ("areas", args.areas)):
-        try:
-            tables[table] = load_table(path, table)
-        except RecordError as err:
-            problems += err.problems
-    sources = [tables["sources"]] if "sources" in tables else []
-    for path in args.incidents:
-        _progress(f"reading {path}")
-        try:
-            kind = datasets.sniff(path)
-            if kind:
-                imported = datasets.read_dataset(path, kind)
-                incidents.append((path, datasets.records(imported, str(path)), True))
-                sources.append(imported.sources)
-                _progress(f"{path}: {len(imported.incidents)} {imported.kind.upper()} records")
-            else:
-                incidents.append((path, load_table(path, "incidents"), False))
-        except RecordError as err:
-            problems += err.problems
-        except OSError as err:
-            problems.append(Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})"))
-    if "sources" in tables:  # without a sources table there is nothing to check against
-        tables["sources"] = pd.concat(sources, ignore_index=True)
-        checks = [(path, frame) for path, frame, imported in incidents if not imported]
-        if "areas" in tables:
-            checks.append((args.areas, tables["areas"]))
-        for path, frame in checks:
-            try:
-                check_sources(frame, path, tables["sources"])
-            except RecordError as err:
-                problems += err.problems
-    problems += _repeated_ids(incidents)
-    if problems:
-        raise RecordError(problems)
-    combined = pd.concat([frame for _, frame, _ in incidents], ignore_index=True)
-    extras = extra_columns(combined.columns, "incidents")  # empty for our own records
-    combined[extras] = combined[extras].fillna("")
-    return tables["sources"], combined, tables["areas"]
-
-
-def _repeated_ids(incidents: list[tuple[Path, pd.DataFrame, bool]]) -> list[Problem]:
-    """An event id in two incident files: the same event given twice."""
-    if len(incidents) < 2:
-        return []
-    seen: dict[str, tuple[Path, int]] = {}
-    problems = []
-    for path, frame, _ in incidents:
-        for event_id, line in zip(frame["event_id"], frame["_line"], strict=True):
-            if event_id in seen:
-                where = seen[event_id]
-                problems.append(Problem(str(path), int(line), "event_id", event_id,
-                                        f"repeats the id of {where[0]}:{where[1]}"))
-            else:
-                seen[event_id] = (path, int(line))
-    return problems
 
 
 def run_geocode(args: argparse.Namespace) -> int:

@@ -56,6 +56,7 @@ def legend_html() -> str:
     for low, high, colour in zip(PROVINCE_STEPS, bounds, PROVINCE_COLOURS, strict=True):
         parts.append(f'<div><i class="box" style="background:{colour}"></i>'
                      f"{_range_label(low, high)}</div>")
+    parts.append("<div>a point placed only to its country counts in none</div>")
     parts.append("</details>")
     return "".join(parts)
 

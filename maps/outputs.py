@@ -16,8 +16,10 @@ from geo import __version__, export
 from geo.pipeline import Placed
 from geo.schema import (
     COLUMNS,
+    DISAGREEMENT_COLUMNS,
     PROVINCE_COLUMNS,
     RECONCILIATION_COLUMNS,
+    REJECTED_COLUMNS,
     UNRESOLVED_COLUMNS,
     output_columns,
 )
@@ -35,7 +37,7 @@ LICENCES = (
 
 def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
                   formats: Iterable[str]) -> list[Path]:
-    """Write `placed` in each of `formats` into `out`; always unresolved.csv and reconciliation.csv.
+    """Write `placed` in each of `formats` into `out`, and always the accounts (write_accounts).
 
     From `PARALLEL_FROM` records on, each format is written by a process of
     its own (see `_run`), so the formats share the machine's cores.
@@ -71,8 +73,14 @@ def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
 
 
 def write_accounts(placed: Placed, out: Path) -> list[Path]:
-    """unresolved.csv and reconciliation.csv: where every record not placed went, and the sum."""
+    """Where every record not placed went, and the sum: unresolved.csv (read, not placed),
+    rejected.csv (not read), reconciliation.csv; and disagreements.csv (placed, in another
+    province than their input names). Written on every run, empty but for the header when
+    nothing is there, so a script can read them without asking first."""
     return [export.write_csv(placed.unresolved, out / "unresolved.csv", list(UNRESOLVED_COLUMNS)),
+            export.write_csv(placed.rejected, out / "rejected.csv", list(REJECTED_COLUMNS)),
+            export.write_csv(placed.disagreements, out / "disagreements.csv",
+                             list(DISAGREEMENT_COLUMNS)),
             export.write_csv(placed.reconciliation(), out / "reconciliation.csv",
                              list(RECONCILIATION_COLUMNS))]
 

@@ -30,8 +30,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_part(tmp_path):
 def test_build_writes_the_reconciliation_beside_the_outputs(tmp_path, capsys):
     assert main(["build", "--no-basemap", "--out", str(tmp_path)]) == 0
     lines = (tmp_path / "reconciliation.csv").read_text(encoding="utf-8").splitlines()
-    assert lines == ["table,records_in,placed,unresolved", "incidents,30,27,3",
-                     "areas,10,10,0", "all,40,37,3"]
+    assert lines == ["table,records_in,placed,unresolved,rejected", "incidents,30,27,3,0",
+                     "areas,10,10,0,0", "all,40,37,3,0"]
     assert "records in: 40 (incidents 30, areas 10); placed: 37; unresolved: 3" in \
         capsys.readouterr().out
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

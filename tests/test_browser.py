@@ -428,3 +428,16 @@ def test_text_extracted_from_a_hostile_document_is_shown_not_run(browser, tmp_pa
     assert HOSTILE[1] in text and HOSTILE[0] in text and HOSTILE[4] in text
     assert page.js("window.__pwned === undefined")
     page.close()
+
+
+def test_a_country_centroid_is_drawn_but_shades_no_province(browser, tmp_path):
+    # UCDP where_prec 6: Pakistan's centroid (30.0, 70.0) lies in Punjab, but says nothing of it.
+    hdx = ROOT / "tests" / "fixtures" / "datasets" / "ucdp_ged_hdx.csv"
+    out = tmp_path / "out"
+    assert main(["build", "--incidents", str(hdx), "--no-basemap", "--out", str(out)]) == 0
+    page = Page(browser, out / "map.html")
+    assert page.visible()["incidents"] == 5
+    counted = page.js("incidentMap.provinces()")
+    assert counted["Punjab"]["incidents"] == 0
+    assert sum(value["incidents"] for value in counted.values()) == 3
+    page.close()

@@ -88,7 +88,7 @@ def test_unrecognised_header_is_rejected_with_the_columns_we_look_for(tmp_path):
 
 def test_missing_acled_column_is_named(tmp_path):
     def drop(header, rows):
-        gone = [header.index("sub_event_type"), header.index("fatalities")]
+        gone = [header.index("time_precision"), header.index("fatalities")]
         keep = [i for i in range(len(header)) if i not in gone]
         return [header[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
@@ -96,14 +96,14 @@ def test_missing_acled_column_is_named(tmp_path):
     with pytest.raises(RecordError) as caught:
         read_dataset(path)
     found = [(p.line, p.column) for p in caught.value.problems]
-    assert found == [(1, "sub_event_type"), (1, "fatalities")]
+    assert found == [(1, "time_precision"), (1, "fatalities")]
     assert "missing from the header" in str(caught.value)
 
 
 def test_kind_overrides_detection_and_checks_that_kinds_columns(tmp_path):
     with pytest.raises(RecordError) as caught:
         read_dataset(ACLED, kind="gtd")
-    assert {p.column for p in caught.value.problems} >= {"eventid", "iyear", "gname"}
+    assert {p.column for p in caught.value.problems} >= {"eventid", "iyear", "country_txt"}
 
 
 # --- every fixture row passes the record contract -------------------------------------------
@@ -325,9 +325,9 @@ def test_ucdp_week_across_a_month_end_stays_a_week(imported):
         "2019-04-28", "2019-05-04", "week")
 
 
-def test_ucdp_month_whose_dates_span_two_months_becomes_year(imported):
-    r = record(imported, "ucdp", "ucdp-900005")  # date_prec 4, 20 July..10 August
-    assert (r["ucdp_date_prec"], r["date_precision"]) == ("4", "year")
+def test_ucdp_month_whose_dates_span_two_months_stays_a_month(imported):
+    r = record(imported, "ucdp", "ucdp-900005")  # date_prec 4, 20 July..10 August: 22 days
+    assert (r["ucdp_date_prec"], r["date_precision"]) == ("4", "month")
     assert (r["date_start"], r["date_end"]) == ("2019-07-20", "2019-08-10")
 
 

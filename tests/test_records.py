@@ -38,11 +38,18 @@ def test_every_bad_cell_is_reported_and_nothing_is_loaded(tmp_path):
     assert found == {(2, "event_type"), (4, "fatalities"), (4, "claim_status")}
 
 
-def test_month_precision_must_stay_inside_its_month(tmp_path):
+def test_month_precision_spans_no_more_than_a_month(tmp_path):
     path = write_records(tmp_path / "i.csv", "incidents", [
         incident(date_start="2017-10-01", date_end="2017-11-02", date_precision="month")])
-    with pytest.raises(RecordError, match="not in the month of date_start"):
+    with pytest.raises(RecordError, match="neither in the month of date_start"):
         load_table(path, "incidents")
+
+
+def test_month_precision_may_straddle_two_calendar_months(tmp_path):
+    # UCDP's date_prec 4: "some time in a month", written as 20 Oct to 15 Nov.
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(date_start="2017-10-20", date_end="2017-11-15", date_precision="month")])
+    assert load_table(path, "incidents")["date_precision"].tolist() == ["month"]
 
 
 def test_end_before_start_is_rejected(tmp_path):

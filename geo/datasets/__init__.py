@@ -13,6 +13,9 @@ dataset's own fields we have no column for, as `<kind>_<field>`.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +26,11 @@ from geo.records import (
     Problem,
     RecordError,
     decode_csv,
+    delimiter_of,
     read_cells,
     read_header,
     table_from_cells,
+    without_bad_rows,
 )
 from geo.schema import column_names
 
@@ -39,6 +44,7 @@ class Imported:
     kind: str
     incidents: pd.DataFrame
     sources: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
 
 def detect(header: list[str]) -> str | None:
@@ -55,23 +61,54 @@ def detect(header: list[str]) -> str | None:
 
 
 def sniff(path: Path) -> str | None:
-    """The dataset a CSV file is an export of, from its header alone; None for our own CSVs."""
+    """The dataset a CSV file is an export of, from its header alone; None for our own CSVs.
+
+    Raises RecordError for a dataset's table of counts (see `aggregated`), which
+    our CSV reader would otherwise reject column by column.
+    """
     with open(path, "rb") as handle:
-        return detect(_header(handle.readline()))
+        header = _header(handle.readline())
+    why = aggregated(header)
+    if why:
+        raise RecordError([Problem(str(path), 1, "", "", why)])
+    return detect(header)
 
 
-def records(imported: Imported, name: str) -> pd.DataFrame:
-    """An import's incidents checked and typed like any incidents CSV (geo.records)."""
-    frame = imported.incidents
-    return table_from_cells(frame.drop(columns="_line"), frame["_line"].to_numpy(), "incidents",
-                            name)
+def aggregated(header: list[str]) -> str | None:
+    """Why a header of counts per area and month is not an event export, or None.
+
+    HDX's ACLED pages offer such tables (admin1, month, year, events,
+    fatalities) beside the events: they hold no place or date of any one event.
+    """
+    names = {_name(h) for h in header}
+    if {"events", "fatalities"} <= names and names & {"month", "year"} and \
+            not names & {"event_id_cnty", "event_date"}:
+        return ("holds counts of events per area and month (ACLED's aggregated data, as HDX "
+                "offers it), not events: download the event-level export instead")
+    return None
 
 
-def read_dataset(path: Path, kind: str | None = None) -> Imported:
+def records(imported: Imported, name: str,
+            rejected: list[Problem] | None = None) -> pd.DataFrame:
+    """An import's incidents checked and typed like any incidents CSV (geo.records).
+
+    Given a `rejected` list, rows that fail are left out and named in it.
+    """
+    def typed(frame: pd.DataFrame) -> pd.DataFrame:
+        return table_from_cells(frame.drop(columns="_line"), frame["_line"].to_numpy(),
+                                "incidents", name)
+
+    return without_bad_rows(typed, imported.incidents, rejected)
+
+
+def read_dataset(path: Path, kind: str | None = None,
+                 rejected: list[Problem] | None = None) -> Imported:
     """Read one ACLED, UCDP GED or GTD CSV export; `kind` overrides detection.
 
     Raises RecordError for a header that lacks a column the importer needs
     (every one named) and for cells it cannot read (file, line, column, value).
+    Given a `rejected` list, rows with bad cells are left out and their
+    problems added to it instead; a bad header still raises.
     """
     path = Path(path)
     name = str(path)
@@ -81,23 +118,26 @@ def read_dataset(path: Path, kind: str | None = None) -> Imported:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
     kind = kind or detect(header)
     if kind is None:
-        raise RecordError([Problem(name, 1, "", "", (
+        raise RecordError([Problem(name, 1, "", "", aggregated(header) or (
             "is not an ACLED, UCDP GED or GTD export: its header has none of event_id_cnty "
             "(ACLED), date_prec and where_prec (UCDP GED), iyear, imonth and iday (GTD)"))])
     if kind not in KINDS:
         raise ValueError(f"unknown dataset {kind!r}: expected one of {', '.join(KINDS)}")
     module = KINDS[kind]
-    names = [_name(h) for h in header]
+    names = _canonical([_name(h) for h in header], module)
     missing = [Problem(name, 1, c, "", f"is missing from the header: {module.NAME} exports have "
                        "it and the importer needs it") for c in module.REQUIRED if c not in names]
     if missing:
         raise RecordError(missing)
-    frame = _read(data, name, kind)
-    frame.columns = [_name(c) for c in frame.columns]
+    frame = _read(data, name, kind, rejected)
+    frame.columns = _canonical([_name(c) for c in frame.columns], module)
     if frame.empty:
         raise RecordError([Problem(name, 2, "", "", "has a header but no rows")])
-    incidents = module.to_records(frame, name)
-    return Imported(kind, incidents, _source(module, path, incidents))
+    incidents = without_bad_rows(lambda rows: module.to_records(rows, name), frame, rejected)
+    if incidents.empty:
+        raise RecordError([Problem(name, 2, "", "", "has no row that could be read")])
+    return Imported(kind, incidents, _source(module, path, incidents),
+                    tuple(getattr(module, "notes", lambda _: ())(incidents)))
 
 
 def _name(header_cell: str) -> str:
@@ -105,21 +145,41 @@ def _name(header_cell: str) -> str:
     return header_cell.strip().lstrip("\ufeff").strip().lower()
 
 
+def _canonical(names: list[str], module) -> list[str]:
+    """Header names with the dataset's older spellings (module.ALIASES) read as today's.
+
+    An alias stays as it is where the file also has the name it stands for.
+    """
+    aliases = getattr(module, "ALIASES", {})
+    present = set(names)
+    return [aliases[n] if n in aliases and aliases[n] not in present else n for n in names]
+
+
 def _header(data: bytes) -> list[str]:
     end = data.find(b"\n")
     first = data if end < 0 else data[:end]
-    try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        line = first.decode("latin-1")
-    return read_header(line)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        line = data[:1_000_000].decode("utf-16", errors="replace").split("\n", 1)[0]
+    else:
+        try:
+            line = first.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            line = first.decode("latin-1")
+    return read_header(line, delimiter_of(line))
 
 
-def _read(data: bytes, name: str, kind: str) -> pd.DataFrame:
-    """Every cell as text ("" when empty), and each row's line in the file as `_line`.
+def _read(data: bytes, name: str, kind: str, rejected: list[Problem] | None) -> pd.DataFrame:
+    """Every cell as text ("" when empty or a missing-value marker), and each row's line as
+    `_line`.
 
-    GTD's own CSV is Latin-1, so a GTD file that is not UTF-8 is read as
-    Latin-1; ACLED and UCDP publish UTF-8, and anything else there is an error.
+    What downloads and spreadsheets add is taken off here, for every dataset
+    alike: an HXL hashtag row under the header (HDX), an empty field closing
+    each row (a trailing comma: UCDP's web explorer), the markers R, Excel
+    and pandas write for a missing value (MISSING), a row-name column, and the
+    semicolons (or tabs) and decimal commas of a spreadsheet saved in a
+    locale that writes 34,4265. GTD's own CSV is Latin-1,
+    so a GTD file that is not UTF-8 is read as Latin-1; ACLED and UCDP publish
+    UTF-8, and anything else there is an error.
     """
     try:
         text, utf8 = decode_csv(data, name)
@@ -127,12 +187,63 @@ def _read(data: bytes, name: str, kind: str) -> pd.DataFrame:
         if kind != "gtd":
             raise
         text, utf8 = data.decode("latin-1"), None
-    frame, lines, ragged = read_cells(text, utf8)
-    if ragged:
-        raise RecordError([Problem(name, line, "", "", "has more fields than the header")
-                           for line in ragged])
+    delimiter = delimiter_of(text)
+    header = read_header(text, delimiter)
+    spare = _spare_fields(text, len(header), delimiter)
+    names = [*header, *(f"{SPARE}{i}" for i in range(spare))]
+    frame, lines, ragged = read_cells(text, utf8, names, delimiter)
     frame["_line"] = lines
+    frame = frame.drop(columns=[c for c in header if _row_names(c)])
+    problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
+    for column in names[len(header):]:
+        filled = (frame[column].str.strip() != "").to_numpy()
+        problems += [Problem(name, int(line), "", "", "has more fields than the header")
+                     for line in lines[filled]]
+        frame = frame.drop(columns=column)
+    if problems:
+        if rejected is None:
+            raise RecordError(sorted(problems, key=lambda p: p.line))
+        rejected += problems
+        frame = frame[~frame["_line"].isin({p.line for p in problems})]
+    if len(frame) and _is_hxl(frame.iloc[0].drop("_line")):
+        frame = frame.iloc[1:]
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns.drop("_line"):
+        marked = frame[column].isin(MISSING)
+        if marked.any():
+            frame.loc[marked, column] = ""
+        if delimiter != ",":  # a locale that writes 34,4265 for 34.4265
+            frame[column] = frame[column].str.replace(DECIMAL_COMMA, r"\1.\2", regex=True)
     return frame
+
+
+# What R (NA), Excel (#N/A), pandas (nan) and database dumps (NULL) write for a missing value.
+MISSING = frozenset({"NA", "N/A", "n/a", "NULL", "null", "Null", "nan", "NaN", "NAN", "#N/A"})
+SPARE = "_spare_field_"
+DECIMAL_COMMA = r"^\s*(-?\d+),(\d+)\s*$"
+
+
+def _spare_fields(text: str, width: int, delimiter: str) -> int:
+    """How many empty fields the first row has past the header's (a trailing comma: 1)."""
+    rows = csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter)
+    next(rows, None)
+    first = next(rows, None)
+    if not first or len(first) <= width or any(cell.strip() for cell in first[width:]):
+        return 0
+    return len(first) - width
+
+
+def _row_names(header_cell: str) -> bool:
+    """The column R's write.csv (a "" header) or pandas' to_csv ("Unnamed: 0" once re-read)
+    adds for row names: numbering, not data."""
+    name = _name(header_cell)
+    return name == "" or re.fullmatch(r"unnamed: \d+", name) is not None
+
+
+def _is_hxl(row: pd.Series) -> bool:
+    """An HXL hashtag row (#date+start, #affected+killed): every filled cell starts with #."""
+    filled = [cell.strip() for cell in row if str(cell).strip()]
+    return bool(filled) and all(cell.startswith("#") for cell in filled)
 
 
 def _source(module, path: Path, incidents: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.datasets._dates import SLASHED, parse, slash_order
 from geo.records import Problem, RecordError
 from geo.schema import column_names
 
@@ -65,6 +66,22 @@ def whole_numbers(frame: pd.DataFrame, column: str, problems: Problems,
     whole = values.str.fullmatch(_WHOLE).to_numpy(dtype=bool)
     problems.add(~missing & ~whole, column, values, "is not a whole number")
     return _without_point_zero(values).where(whole & ~missing, "")
+
+
+def identifiers(frame: pd.DataFrame, column: str, problems: Problems) -> pd.Series:
+    """An id column as text: 199301220001.0 (a re-saved number) is 199301220001.
+
+    An id a spreadsheet wrote in scientific notation (1.99301E+11) has lost
+    its last digits, and no reader can get them back: it is an error.
+    """
+    ids = text(frame, column)
+    problems.add((ids == "").to_numpy(), column, ids, "is required")
+    exponent = ids.str.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+").to_numpy(dtype=bool)
+    problems.add(exponent, column, ids, "is in scientific notation, as a spreadsheet saves a "
+                 "long number: its last digits are lost; export the file again, keeping the "
+                 "column as text")
+    numeric = ids.str.fullmatch(r"[0-9]+\.0*").to_numpy(dtype=bool)
+    return ids.where(~numeric, ids.str.replace(r"\.0*$", "", regex=True))
 
 
 def _without_point_zero(values: pd.Series) -> pd.Series:
@@ -137,6 +154,29 @@ def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
     alone = (out[0] == "").to_numpy() != (out[1] == "").to_numpy()
     problems.add(alone, lon, out[1], f"{lat} and {lon} go together")
     return out[0], out[1]
+
+
+def days(frame: pd.DataFrame, column: str, problems: Problems, formats: tuple[str, ...],
+         example: str, slashed: str | None = None) -> np.ndarray:
+    """A date column as days, in `formats` or slashed (3/14/2019) in the file's own order.
+
+    `slashed` is the order a download is known to write (UCDP's explorer: US);
+    None leaves it to the file (see _dates.slash_order), and a file whose
+    slashed dates could be read either way is an error, not a guess.
+    """
+    written = text(frame, column)
+    is_slashed = written.str.fullmatch(SLASHED).to_numpy(dtype=bool)
+    try:
+        order = slash_order(written, slashed) if is_slashed.any() else None
+        why = "could be day/month/year or month/day/year, and no date in the file tells"
+    except ValueError as err:
+        order, why = None, str(err)
+    day = parse(written, formats + ((order,) if order else ()))
+    unread = np.isnat(day)
+    unknown_order = unread & is_slashed & (order is None)
+    problems.add(unknown_order, column, written, f"{why}: write {column} as YYYY-MM-DD")
+    problems.add(unread & ~unknown_order, column, written, f"is not a date ({example})")
+    return day
 
 
 def slug(value: str) -> str:

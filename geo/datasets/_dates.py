@@ -1,11 +1,12 @@
 """Dates for the contract: ISO text, and a date_start..date_end that its precision allows.
 
 geo.records checks each incident's span against its precision ('day': one day,
-'week': at most seven days apart, 'month': one calendar month, 'year': one
-calendar year). The datasets state precision in their own codes, so the
-importers widen a date into the span its precision means, or, where the
-dataset gives both ends, pick the finest of our precisions that the span fits.
-All arithmetic is on numpy datetime64[D] arrays: whole columns at a time.
+'week': at most seven days apart, 'month': one calendar month or at most 31
+days in all, 'year': one calendar year or at most 366 days in all). The
+datasets state precision in their own codes, so the importers widen a date
+into the span its precision means, or, where the dataset gives both ends,
+pick the finest of our precisions that the span fits. All arithmetic is on
+numpy datetime64[D] arrays: whole columns at a time.
 """
 
 from __future__ import annotations
@@ -22,8 +23,37 @@ NAT = np.datetime64("NaT", "D")
 HALF_WEEK = np.timedelta64(3, "D")
 
 
+# 3/14/2019 or 14/3/2019, with any time of day after it (12:00:00 AM).
+SLASHED = r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T].*)?"
+US, DAY_FIRST = "%m/%d/%Y", "%d/%m/%Y"
+
+
+def slash_order(values: pd.Series, default: str | None) -> str | None:
+    """The order of a column's slashed dates (US or DAY_FIRST), told by the file itself.
+
+    A spreadsheet writes dates in its locale's order, the same for every row:
+    one date with a first part above 12 makes the file day-first, one with a
+    second part above 12 makes it US. Where no date tells (every part 12 or
+    less), `default` is the order the download is known to use, and None
+    means the order cannot be known. Raises ValueError when both orders occur.
+    """
+    slashed = values[values.str.contains("/", regex=False)]
+    parts = slashed.str.extract(f"^{SLASHED}$")[[0, 1]].dropna().astype(int)
+    if parts.empty:
+        return default
+    day_first, us = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
+    if day_first and us:
+        raise ValueError("mixes day/month/year and month/day/year dates")
+    return DAY_FIRST if day_first else US if us else default
+
+
 def parse(values: pd.Series, formats: tuple[str, ...]) -> np.ndarray:
-    """Each text cell as a day, trying `formats` in turn; NaT where none of them fits."""
+    """Each text cell as a day, trying `formats` in turn; NaT where none of them fits.
+
+    A time of day after a date (2017-07-31 00:00:00.000, 3/14/2019 12:00:00 AM)
+    is dropped first.
+    """
+    values = values.str.replace(r"^(\S+)[ T]\d{1,2}:\d{2}.*$", r"\1", regex=True)
     out = np.full(len(values), NAT)
     left = (values != "").to_numpy(dtype=bool, copy=True)
     for fmt in formats:
@@ -75,8 +105,8 @@ def fitting(start: np.ndarray, end: np.ndarray, at_least: np.ndarray) -> np.ndar
     fits = (
         apart == 0,
         apart <= 7,
-        start.astype("datetime64[M]") == end.astype("datetime64[M]"),
-        start.astype("datetime64[Y]") == end.astype("datetime64[Y]"),
+        (start.astype("datetime64[M]") == end.astype("datetime64[M]")) | (apart <= 30),
+        (start.astype("datetime64[Y]") == end.astype("datetime64[Y]")) | (apart <= 365),
     )
     conditions = [known & (rank <= i) & fit for i, fit in enumerate(fits)]
     return np.select(conditions, DATE_PRECISIONS, default="").astype(object)

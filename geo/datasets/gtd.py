@@ -13,6 +13,12 @@ Place. specificity 1 is the city or village itself: our 1. 2 (the town is
 known but not found, so the point is its smallest administrative unit) and 3
 (not in a town; the smallest unit) are our 2. 4 (only the province) is our 3
 and 5 (only the country) our 4. "Unknown" in city or provstate is left empty.
+Where a file has no specificity (layouts before the 0718 release, such as
+the 1993 file), the precision follows from what the row names, claiming no
+more: a city 2, only a province 3, only the country 4. A row without
+coordinates is placed by the geocoder from its city (or province), like any
+record. The row's own provstate and city stay as `gtd_provstate` and
+`gtd_city`.
 
 Types. A suicide attack (suicide = 1) is a suicide_attack whatever its
 attack type; otherwise ATTACK_TYPES maps attacktype1_txt, and what it lacks is
@@ -25,7 +31,11 @@ before it coded claims), a named group in gname makes it 'attributed' (GTD
 attributes it), and "Unknown" 'n/a'.
 
 Counts. nkill is fatalities and nwound injured, 'exact' when given; empty,
--9 and -99 mean unknown and stay empty.
+-9 and -99 mean unknown and stay empty. Re-saved files write 4 as 4.0, which
+is 4. Older files hold fractions (19.8) where a total was shared out among
+several events: the toll is its whole part with qualifier 'about', the
+figure as written stays in `gtd_nkill` / `gtd_nwound`, and the import notes
+how many. An eventid written 199301220001.0 is 199301220001.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from geo.datasets._common import (
     assemble,
     codes,
     coordinates,
+    identifiers,
     labels,
     or_default,
     provenance,
@@ -51,18 +62,18 @@ KIND = "gtd"
 NAME = "GTD"
 PUBLISHER = "Global Terrorism Database (START, University of Maryland)"
 SIGNATURE = frozenset({"iyear", "imonth", "iday"})
-REQUIRED = (
-    "eventid", "iyear", "imonth", "iday", "country_txt", "provstate", "city", "latitude",
-    "longitude", "specificity", "attacktype1_txt", "suicide", "targtype1_txt", "gname", "claimed",
-    "compclaim", "nkill", "nwound", "summary", "scite1",
-)
-OPTIONAL = ()
+REQUIRED = ("eventid", "iyear", "imonth", "iday", "country_txt")
+OPTIONAL = ("provstate", "city", "latitude", "longitude", "specificity", "attacktype1_txt",
+            "suicide", "targtype1_txt", "gname", "claimed", "compclaim", "nkill", "nwound",
+            "summary", "scite1")
 # The fields we have no contract column for, kept as gtd_<name>.
 KEPT = ("specificity", "attacktype1_txt", "suicide", "targtype1_txt", "claimed", "compclaim",
-        "country_txt")
+        "country_txt", "provstate", "city", "nkill", "nwound")
 
 SPECIFICITY = {1: 1, 2: 2, 3: 2, 4: 3, 5: 4}
 SUICIDE = {1: "suicide_attack", 0: ""}
+# What a row without specificity names at best: a city, a province, the country.
+NAMED_PRECISION = (2, 3, 4)
 # Every attack type of the codebook, lower-cased; one we do not know is 'other'.
 ATTACK_TYPES = {
     "bombing/explosion": "bombing",
@@ -91,24 +102,26 @@ UNKNOWN_NAME = "unknown"
 def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """GTD rows (all text, a `_line` column) as incidents; RecordError naming every bad cell."""
     problems = Problems(frame, file_name)
-    ids = text(frame, "eventid")
-    problems.add((ids == "").to_numpy(), "eventid", ids, "is required")
+    ids = identifiers(frame, "eventid", problems)
     day, precision = _dates(frame, problems)
-    geo_precision = codes(frame, "specificity", SPECIFICITY, problems)
+    stated = codes(frame, "specificity", SPECIFICITY, problems, required=False)
     latitude, longitude = coordinates(frame, problems)
-    suicide = codes(frame, "suicide", SUICIDE, problems)
+    suicide = codes(frame, "suicide", SUICIDE, problems, required=False)
     claimed = codes(frame, "claimed", CLAIMED, problems, required=False)
     competing = codes(frame, "compclaim", COMPETING_CLAIMS, problems, required=False)
-    fatalities = whole_numbers(frame, "nkill", problems, unknown=UNKNOWN_COUNTS)
-    injured = whole_numbers(frame, "nwound", problems, unknown=UNKNOWN_COUNTS)
+    fatalities, shared_kill = _counts(frame, "nkill", problems)
+    injured, shared_wound = _counts(frame, "nwound", problems)
     problems.raise_any()
 
+    city, province = _known(frame, "city"), _known(frame, "provstate")
+    named = np.select([city != "", province != ""], NAMED_PRECISION[:2], NAMED_PRECISION[2])
+    geo_precision = or_default(stated, pd.Series(named.astype(str), index=frame.index))
     start, end = span(day, precision)
     group = _known(frame, "gname")
     status = np.select(
         [competing == "disputed", claimed == "claimed", claimed == "unclaimed", group != ""],
         ["disputed", "claimed", "unclaimed", "attributed"], default="n/a")
-    city = _known(frame, "city")
+    place = or_default(city, province)
     records = {
         "event_id": "gtd-" + ids,
         "date_start": iso(start),
@@ -116,17 +129,17 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
         "date_precision": precision,
         "event_type": or_default(suicide, labels(text(frame, "attacktype1_txt"), ATTACK_TYPES,
                                                  "other")),
-        "location": city,
-        "place": city,
-        "admin1": _known(frame, "provstate"),
+        "location": place,
+        "place": place,
+        "admin1": province,
         "country": _countries.from_names(text(frame, "country_txt")),
         "latitude": latitude,
         "longitude": longitude,
         "geo_precision": geo_precision,
         "fatalities": fatalities,
-        "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
+        "fatalities_qualifier": _qualifier(fatalities, shared_kill),
         "injured": injured,
-        "injured_qualifier": np.where(injured != "", "exact", ""),
+        "injured_qualifier": _qualifier(injured, shared_wound),
         "target": labels(text(frame, "targtype1_txt"), TARGET_TYPES, None),
         "actor": group,
         "claim_status": status,
@@ -135,6 +148,37 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
         "summary": or_default(text(frame, "summary"), "GTD event " + ids),
     }
     return assemble(frame, records, KIND, {name: text(frame, name) for name in KEPT})
+
+
+def notes(incidents: pd.DataFrame) -> list[str]:
+    """What an analyst should know of an import that is not an error: tolls with fractions."""
+    out = []
+    for column in ("nkill", "nwound"):
+        written = incidents[f"gtd_{column}"]
+        shared = int(written.str.fullmatch(r"\d*\.\d*[1-9]\d*").sum())
+        if shared:
+            out.append(f"{incidents['source_file'].iloc[0]}: {shared} {column} figures have a "
+                       f"fraction (a total shared among events); mapped as the whole part with "
+                       f"qualifier 'about', the figure as written kept in gtd_{column}")
+    return out
+
+
+def _counts(frame: pd.DataFrame, column: str, problems: Problems) -> tuple[pd.Series, np.ndarray]:
+    """A toll as whole-number text ("" when unknown), and which rows wrote a fraction."""
+    values = text(frame, column)
+    unknown = values.isin(("", *UNKNOWN_COUNTS)).to_numpy()
+    number = pd.to_numeric(values.where(~unknown, None), errors="coerce").to_numpy(float)
+    bad = ~unknown & ~(np.isfinite(number) & (number >= 0))
+    problems.add(bad, column, values, "is not a count (a number of 0 or more, or -9/-99 for "
+                 "unknown)")
+    ok = ~unknown & ~bad
+    whole = np.floor(np.where(ok, number, 0)).astype("int64")
+    fraction = ok & (whole != np.where(ok, number, 0))
+    return pd.Series(np.where(ok, whole.astype(str), ""), index=frame.index), fraction
+
+
+def _qualifier(figure: pd.Series, fraction: np.ndarray) -> np.ndarray:
+    return np.where(figure == "", "", np.where(fraction, "about", "exact"))
 
 
 def _dates(frame: pd.DataFrame, problems: Problems) -> tuple[np.ndarray, np.ndarray]:

@@ -17,8 +17,16 @@ day) and date_prec: 1 an exact day, 2 a span of two to six days, 3 a week, 4 a
 month, 5 a year, which we read as day, week, week, month, year. The dates
 keep UCDP's own span; the precision is the finest at least as coarse as
 date_prec whose rule the span keeps: a 'week' that runs over a month end is
-still a week (at most seven days), but a 'month' whose dates fall in two
-months is a 'year'. Dates in two calendar years fit none of ours: an error.
+still a week (at most seven days), and a 'month' from 20 July to 10 August is
+still a month (at most 31 days). Dates more than a year apart fit none of
+ours: an error.
+
+Layouts. The GED CSV (versions 5.0 to 24.1, and the candidate events, which
+share its columns), the same with an HXL hashtag row under the header (HDX),
+and the web explorer's download: best_est, low_est and high_est for best,
+low and high (also the names of GED 1.x and 2.0), dates as MM/DD/YYYY and an
+empty field closing every row. Dates are ISO or slashed, slashed read in the
+order the file shows, month first where no date tells (the explorer's form).
 
 Types. type_of_violence 1 (state-based) and 2 (non-state) are clashes between
 armed groups; 3 (one-sided violence) is an armed_assault on civilians.
@@ -26,7 +34,9 @@ armed groups; 3 (one-sided violence) is an armed_assault on civilians.
 Claims. UCDP does not record claims. side_a is the actor; an event whose
 side_a names someone is 'attributed', else 'n/a'. side_b and dyad_name are
 kept. Fatalities are UCDP's best estimate ('exact': the figure as given), with
-low and high kept as `ucdp_low` and `ucdp_high`.
+low and high kept as `ucdp_low` and `ucdp_high`. The row's own adm_1, adm_2 and
+where_coordinates stay beside ours as `ucdp_adm_1`, `ucdp_adm_2` and
+`ucdp_where_coordinates`.
 """
 
 from __future__ import annotations
@@ -42,6 +52,8 @@ from geo.datasets._common import (
     assemble,
     codes,
     coordinates,
+    days,
+    identifiers,
     lookup,
     or_default,
     provenance,
@@ -49,7 +61,7 @@ from geo.datasets._common import (
     vocabulary,
     whole_numbers,
 )
-from geo.datasets._dates import fitting, iso, parse
+from geo.datasets._dates import US, fitting, iso, slash_order
 
 KIND = "ucdp"
 NAME = "UCDP GED"
@@ -61,29 +73,31 @@ OPTIONAL = ("type_of_violence", "side_a", "side_b", "dyad_name", "where_coordina
             "adm_2", "source_article", "source_headline")
 # The fields we have no contract column for, kept as ucdp_<name>.
 KEPT = ("date_prec", "where_prec", "low", "high", "type_of_violence", "side_b", "dyad_name",
-        "country")
+        "country", "adm_1", "adm_2", "where_coordinates")
+# The web explorer's (and GED 1.x's) names for the three estimates.
+ALIASES = {"best_est": "best", "low_est": "low", "high_est": "high"}
 
 DATE_PRECISION = {1: "day", 2: "week", 3: "week", 4: "month", 5: "year"}
 WHERE_PRECISION = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4, 7: 4}
 VIOLENCE_TYPES = {1: "clash", 2: "clash", 3: "armed_assault"}
 VIOLENCE_TARGETS = {3: "civilians"}
-# GED CSVs write a date as 2017-07-31 or, from a database export, 2017-07-31 00:00:00.000.
-_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.]+"
+# GED CSVs write a date as 2017-07-31 or, from a database export, 2017-07-31 00:00:00.000;
+# the explorer as 07/31/2017 (see _dates.slash_order).
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")  # ISO, or dotted day-first from a re-saved file
 
 
 def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """UCDP GED rows (all text, a `_line` column) as incidents; RecordError naming bad cells."""
     problems = Problems(frame, file_name)
-    ids = text(frame, "id")
-    problems.add((ids == "").to_numpy(), "id", ids, "is required")
-    days = {}
-    for column in ("date_start", "date_end"):
-        written = text(frame, column)
-        day = parse(written.where(~written.str.fullmatch(_DATE), written.str.slice(0, 10)),
-                    ("%Y-%m-%d",))
-        problems.add(np.isnat(day), column, written, "is not a date (YYYY-MM-DD)")
-        days[column] = day
-    start, end = days["date_start"], days["date_end"]
+    ids = identifiers(frame, "id", problems)
+    both = pd.concat([text(frame, "date_start"), text(frame, "date_end")])
+    try:
+        order = slash_order(both, US)
+    except ValueError:
+        order = None  # days() names the cells
+    found = {column: days(frame, column, problems, DATE_FORMATS, "YYYY-MM-DD or MM/DD/YYYY",
+                          slashed=order) for column in ("date_start", "date_end")}
+    start, end = found["date_start"], found["date_end"]
     before = ~np.isnat(start) & ~np.isnat(end) & (end < start)
     problems.add(before, "date_end", text(frame, "date_end"), "is before date_start")
     stated = codes(frame, "date_prec", DATE_PRECISION, problems)
@@ -91,7 +105,7 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     unfit = ~np.isnat(start) & ~np.isnat(end) & ~before & (stated != "").to_numpy() \
         & (precision == "")
     problems.add(unfit, "date_end", text(frame, "date_end"),
-                 "is not in the year of date_start: no date precision covers the span")
+                 "is more than a year after date_start: no date precision covers the span")
     geo_precision = codes(frame, "where_prec", WHERE_PRECISION, problems)
     latitude, longitude = coordinates(frame, problems)
     fatalities = whole_numbers(frame, "best", problems)
