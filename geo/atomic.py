@@ -35,5 +35,5 @@ def replacing(path: str | Path) -> Iterator[Path]:
 def write_text(path: str | Path, text: str) -> Path:
     """`Path.write_text` in UTF-8, whole or not at all."""
     with replacing(path) as part:
-        part.write_text(text, encoding="utf-8")
+        part.write_text(text, encoding="utf-8", newline="")  # offsets count "\n" as one
     return Path(path)

@@ -35,13 +35,17 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     """Return `points` with `admin1` set to the province each point lies in.
 
     A point on a shared border takes the first province in `provinces`, so
-    every way of running the join agrees. A point in none of our provinces (a
-    record across a border) keeps the admin1 it came with.
+    every way of running the join agrees. A province of another country than
+    the record's is never its province (Termez, on the Uzbek bank, is not in
+    Balkh however the polygon is simplified). A point in none of our provinces
+    (a record abroad) keeps the admin1 it came with.
     """
     polygons = provinces[["name", "geometry"]].rename(columns={"name": "_province"})
     polygons = polygons.reset_index(drop=True)
+    province_country = provinces["country"].reset_index(drop=True)
     pairs = (within or within_polygons)(points[["geometry"]], polygons)
     pairs = pairs.sort_values(["_point", "index_right"], kind="stable")
+    pairs = pairs[_same_country(points, pairs["_point"], province_country[pairs["index_right"]])]
     first = pairs.drop_duplicates("_point", keep="first").set_index("_point")["_province"]
     names = first.reindex(points.index)
     missing = names.isna()
@@ -53,11 +57,23 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
             max_distance=NEAR_METRES,
         )
         near = near[~near.index.duplicated(keep="first")]
+        near = near[_same_country(points, pd.Series(near.index, index=near.index),
+                                  province_country.reindex(near["index_right"]).set_axis(
+                                      near.index))]
         names[missing] = near["_province"].reindex(points[missing].index)
     out = points.copy()
     kept = out["admin1"] if "admin1" in out.columns else ""
     out["admin1"] = names.fillna(pd.Series(kept, index=out.index)).fillna("").astype(str).values
     return out
+
+
+def _same_country(points: gpd.GeoDataFrame, point: pd.Series, country: pd.Series) -> pd.Series:
+    """Per pair, whether the province is in the record's country (or it states none)."""
+    if "country" not in points.columns:
+        return pd.Series(True, index=point.index)
+    stated = points["country"].reindex(point.to_numpy()).fillna("").astype(str).to_numpy()
+    theirs = country.fillna("").astype(str).to_numpy()
+    return pd.Series((stated == "") | (stated == theirs), index=point.index)
 
 
 def swapped(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:

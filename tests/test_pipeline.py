@@ -134,3 +134,17 @@ def test_a_province_given_outside_our_polygons_is_kept(tmp_path, provinces, gaze
     no_areas = load_table(write_records(tmp_path / "a.csv", "areas", []), "areas")
     placed = place_records(frame, no_areas, gazetteer, provinces)
     assert placed.incidents.iloc[0]["admin1"] == "Razavi Khorasan"
+
+
+def test_a_town_across_the_border_takes_no_province_of_another_country(tmp_path, provinces):
+    """Termez lies on the Uzbek bank of the Amu Darya, inside simplified Balkh."""
+    path = write_records(tmp_path / "i.csv", "incidents", [
+        incident(location="Termez", country="UZ", latitude=37.22417, longitude=67.27833,
+                 geo_precision=1, summary="Rockets fired at Termez."),
+        incident(location="Istanbul", country="TR", latitude=41.01384, longitude=28.94966,
+                 geo_precision=1, summary="A church attacked in Istanbul.")])
+    no_areas = write_records(tmp_path / "a.csv", "areas", [])
+    result = place_records(load_table(path, "incidents"), load_table(no_areas, "areas"),
+                           load_gazetteer(["PK"], provinces), provinces)
+    assert [(r["country"], r["admin1"]) for r in result.incidents.to_dict("records")] == [
+        ("TR", ""), ("UZ", "")]

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import atomic
 from geo.extract.areas import area_rows
 from geo.extract.dates import When, parse_when
 from geo.extract.documents import (
     Document,
+    SourceText,
     UnreadableDocument,
     parse_document,
     read_document,
@@ -32,7 +34,7 @@ from geo.records import table_from_rows
 from geo.schema import column_names
 
 __all__ = ["DocumentRecords", "Extracted", "Extraction", "Planned", "UnreadableDocument",
-           "extract", "extract_documents", "extract_one", "read_document"]
+           "extract", "extract_documents", "extract_one", "read_document", "write_texts"]
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Extraction:
     failed: list[str] = field(default_factory=list)  # one message per unreadable file
     notes: list[str] = field(default_factory=list)
     left_out: pd.DataFrame | None = None  # extracted rows a review left out
+    # source_id -> the text its records' quote_start/quote_end point into
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class Planned:
     """One document to extract, with what the run decided before reading any of them."""
 
     path: Path
-    text: str
+    source_text: SourceText
     source_id: str
     listed: Mapping | None  # its row of sources.csv, if there is one
     published: When | None
@@ -118,14 +122,14 @@ def extract_documents(
     plan: list[Planned | Extracted] = []
     for path in paths:
         try:
-            text = read_text(path, encoding)
+            source_text = read_text(path, encoding)
         except UnreadableDocument as err:
             plan.append(Extracted(failed=str(err)))
             continue
         listed = known.get(path.name)
         source_id = listed["source_id"] if listed else _source_id(path.name, used_ids)
         used_ids.add(source_id)
-        plan.append(Planned(path, text, source_id, listed, published))
+        plan.append(Planned(path, source_text, source_id, listed, published))
     readable = [item for item in plan if isinstance(item, Planned)]
     if mapper is None:
         extracted = []
@@ -139,7 +143,8 @@ def extract_documents(
     results = [next(done) if isinstance(item, Planned) else item for item in plan]
 
     incidents, areas, sources, failed, notes = [], [], [], [], []
-    for result in results:
+    texts = {}
+    for item, result in zip(plan, results, strict=False):
         if result.failed:
             failed.append(result.failed)
             continue
@@ -147,19 +152,26 @@ def extract_documents(
         areas += result.records.areas
         notes += result.notes
         sources.append(result.source)
+        texts[item.source_id] = item.source_text.text
     return Extraction(_table(incidents, "incidents"), _table(areas, "areas"),
-                      pd.DataFrame(sources, columns=column_names("sources")), failed, notes)
+                      pd.DataFrame(sources, columns=column_names("sources")), failed, notes,
+                      texts=texts)
 
 
 def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
     """Extract one planned document; its faults are returned, never raised."""
     try:
-        doc = parse_document(str(item.path), item.text)
+        doc = parse_document(str(item.path), item.source_text.text)
+        meta = item.source_text
         if item.listed:
             doc.published = parse_when(str(item.listed["published"])) or doc.published
             doc.published_from = "sources.csv"
+        elif doc.published is None and meta.published:
+            doc.published = parse_when(meta.published)
+            doc.published_from = f"{meta.kind} metadata"
         elif item.published is not None and doc.published is None:
             doc.published, doc.published_from = item.published, "given"
+        doc.title = meta.title or doc.title
         found = extract(doc, gazetteer, item.source_id)
     except Exception as err:  # one document's fault must not cost the others
         return Extracted(failed=f"{item.path}: could not be extracted ({type(err).__name__}: "
@@ -172,6 +184,21 @@ def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
         notes.append(f"{doc.name}: no date anywhere in it, so no record could be dated")
     source = dict(item.listed) if item.listed else _source_row(doc, item.source_id)
     return Extracted(records=found, source=source, notes=notes)
+
+
+def write_texts(texts: Mapping[str, str], out: Path) -> list[Path]:
+    """Write each document's text to `out/texts/<source_id>.txt`, as UTF-8.
+
+    These are the texts `quote_start`/`quote_end` point into: for a PDF or a
+    web page, its cleaned text, not the file; `text[quote_start:quote_end]` is
+    the sentence behind a record.
+    """
+    written = []
+    for source_id, text in sorted(texts.items()):
+        folder = Path(out) / "texts"
+        folder.mkdir(parents=True, exist_ok=True)
+        written.append(atomic.write_text(folder / f"{source_id}.txt", text))
+    return written
 
 
 def _source_id(name: str, used: set[str]) -> str:

@@ -38,12 +38,23 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
         dates = [d.when for d in reading.resolved_dates(i, None) if d.when is not None]
         if dates:
             paragraph_when[s.paragraph] = dates[-1]
+        opened: list[dict] = []  # areas this sentence opened, which a later clause may end
         for start, end in _clauses(reading, i):
             words = reading.text[start:end]
             ended = bool(cues.AREA_LOST.search(words))
             status = cues.first_label(cues.AREA_CUES, words) or ("control" if ended else None)
+            if cues.AREA_OTHERS.search(words) and not ended:
+                continue  # "after the Taliban seized Kabul": held by others
             places = _held([m for m in reading.places[i] if start <= m.start < end
                             and not ORIGIN.search(reading.text[start:m.start])])
+            if ended and not places and opened:
+                # "Darzab fell to ISIL-K in 2017, and the group held the area until its
+                # commanders surrendered in August 2018": the end of what it just opened
+                own = _clause_dates(reading, i, start, end) or dates[-1:]
+                for row in opened:
+                    if own and own[0].end.isoformat() >= row["date_start"]:
+                        row["date_end"] = own[0].end.isoformat()
+                continue
             if status is None or not places:
                 continue
             now = reading.reference if _PRESENT.search(words) else None
@@ -57,7 +68,9 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                 if ended and _end(rows, m, when):
                     continue  # "lost control of Achin in late 2019": the area held until then
                 key = (m.place.name, m.place.country, status)
-                rows.setdefault(key, {
+                if key in rows:
+                    continue
+                rows[key] = {
                     "area_id": stable_id("areas", [source_id, m.place.name, m.place.country,
                                                    status]),
                     "name": m.place.name, "admin1": "", "country": m.place.country,
@@ -70,8 +83,15 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                     "cited_sources": "; ".join(reading.cited_labels(i)),
                     "summary": " ".join(reading.words(i).split()),
                     "quote_start": s.start, "quote_end": s.end,
-                })
+                }
+                opened.append(rows[key])
     return sorted(rows.values(), key=lambda r: (r["quote_start"], r["name"])), notes
+
+
+def _clause_dates(reading: Reading, i: int, start: int, end: int) -> list:
+    """The resolved dates written inside one clause of sentence `i`."""
+    return [d.when for d in reading.resolved_dates(i, None)
+            if d.when is not None and start <= d.mention.start < end]
 
 
 def _end(rows: dict[tuple, dict], mention: Mention, when) -> bool:

@@ -38,7 +38,9 @@ EVENT_CUES = _table([
     ("armed_assault", r"\bgunm[ae]n\b|\bstormed\b|\bopened\s+fire\b|\bfired\s+(?:on|at|upon)\b|"
                       r"\bshot\s+dead\b|\bshooting\b|\bambush\w*|\bassault\w*|\battack(?:s|ed)?\b|"
                       r"\battackers?\b|\btargeted\b|\bstruck\b|\bassassinat\w+|\bkidnapp\w+|"
-                      r"\babduct\w+|\brockets?\b|\bmortars?\b"),
+                      r"\babduct\w+|\brockets?\b|\bmortars?\b|\bstabb(?:ed|ing)\b|"
+                      r"\b(?:assailants?|gunm[ae]n|attackers?|militants|fighters)\s+"
+                      r"(?:\w+\s+)?(?:killed|shot|murdered)\b"),
     ("clash", r"\bclash\w*|\bbattles?\b|\bfighting\b|\bfought\b|\boffensive\b|\bcounter-?attack\w*|"
               r"\bmilitary\s+operations?\b|\bwiped\s+out\b|\boverr[au]n\b|\bcaptured\s+the\b|"
               r"\bseized\b|\bretook\b|\bretaken\b|\brecaptured\b"),
@@ -76,18 +78,24 @@ CLAIM_CUES = _table([
                  r"\b(?:unclear|not\s+clear)\s+who\s+(?:carried|was\s+behind|is\s+behind|did|"
                  r"was\s+responsible|is\s+responsible)\b"),
     ("unclaimed", r"\bno\s+(?:group|one|organi[sz]ation)\s+(?:has\s+|had\s+)?(?:yet\s+)?"
-                  r"claimed\b|\bunclaimed\b|\bnot\s+(?:been\s+)?claimed\b"),
+                  r"claimed\b|\bunclaimed\b|\bnot\s+(?:been\s+)?claimed\b|"
+                  r"\bnever\s+(?:\w+\s+)?claimed\b|\b(?:did|does|has|have|had)\s+not\s+"
+                  r"(?:\w+\s+)?claim(?:ed)?\b|\bwithout\s+(?:a\s+)?claim\b|\bno\s+(?:\w+\s+)?claim\b"),
     ("claimed", r"\bclaim(?:ed|ing|s)?\s+(?:responsibility|credit|it|them|both|"
                 r"(?:the|that|this|these|those|a|an)\s+(?!lives\b)\w+)\b|"
-                r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\bclaim\s+in\s+(?:the\s+)?name\s+of\b|"
+                r"\bclaimed\s*(?:[.;,)]|$)|\btook\s+credit\b|\bdid\s+claim\b|"
+                r"\bclaimed\s+(?:on|within|later|hours|quickly|swiftly|promptly|through|via|"
+                r"online|shortly|soon|in\s+a|the\s+same|that\s+(?:day|night|evening))\b|\bclaim\s+in\s+(?:the\s+)?name\s+of\b|"
                 r"\bclaim\s+(?:of\s+responsibility\s+)?followed\b|\b(?:issued|carried|made)\s+a\s+claim\b|"
-                r"\bsaid\s+(?:it|they)\s+had\s+(?:targeted|attacked|struck|killed)\b|"
+                r"\bsaid\s+(?:it|they)\s+had\s+(?:targeted|attacked|struck|killed|fired|"
+                r"launched|carried\s+out)\b|\btook\s+responsibility\b|"
                 r"\bsaid\s+(?:it|its\s+\w+|the\s+\w+|they)\s+(?:was|were|had\s+been)\s+"
                 r"(?:responsible|theirs|behind)\b|\b(?:said|stated)\s+(?:that\s+)?(?:it|they|"
                 r"one\s+of\s+its\s+\w+|its\s+\w+)\s+(?:had\s+)?carried\s+out\b|"
                 r"\bclaimed\s+by\b|\btook\s+responsibility\b|\bclaim\s+of\s+responsibility\b|"
                 r"\bresponsibility\s+was\s+claimed\b|\bAmaq\b"),
-    ("attributed", r"\battributed\s+to\b|\bblamed\b|\bsuspected\b|\bbelieved\s+to\s+be\b|"
+    ("attributed", r"\battribut(?:ed|es?|ing)\b[^.;]{0,60}\bto\b|\blinked\b[^.;]{0,60}\bto\b|"
+                   r"\bblamed\b|\bsuspected\b|\bbelieved\s+to\s+be\b|"
                    r"\baccused\b|\bcarried\s+out\s+by\b|\bbears?\s+the\s+hallmarks\b"),
 ], CLAIM_STATUSES)
 
@@ -148,8 +156,9 @@ AREA_CUES = _table([
                 r"responsible|captive|by\s+(?:the\s+)?(?:government|army|police)))|"
                 r"\bunder\s+(?:the\s+)?(?:group's\s+|its\s+|their\s+|ISKP's\s+|IS\s+)?control\b|"
                 r"\b(?:seized|overran|overrun|captured|took\s+control\s+of|took\s+over|"
-                r"controls|holds|occupied)\b"),
-    ("base", r"\bbases?\s+in\b|\bbased\s+in\b|\bheadquarter\w*|\bstrongholds?\b|"
+                r"controls|holds|occupied)\b|\bfell\s+to\b|\bcame\s+under\b[^.;]{0,30}\bcontrol\b"),
+    ("base", r"\bbases?\s+in\b|\bbased\s+in\b|(?<!the\s)\bheadquarter\w*(?!\s+of\b)|"
+             r"\bstrongholds?\b|"
              r"\bheart(?:land)?\s+of\s+the\s+group\b|\bits\s+heartland\b|"
              r"\bsafe\s+havens?\b|\bsanctuar(?:y|ies)\b|\bcamp(?:ed|ing)\b|"
              r"\bestablish\w*\s+(?:new\s+)?bases?\b|\bas\s+(?:a|its)\s+(?:main\s+)?base\b"),
@@ -158,9 +167,14 @@ AREA_CUES = _table([
                  r"\bfled\s+(?:to|into)\b|\bcells?\s+in\b|\bfoothold\b|\boperat\w+\s+in\b|"
                  r"\bremain\s+active\b|\bshelter(?:s|ed|ing)?\s+in\b|\bhid(?:e|es|ing)\s+in\b"),
 ], AREA_STATUSES)
+# Someone else holding or taking an area: "after the Taliban seized Kabul" is not the group's.
+AREA_OTHERS = re.compile(
+    r"\b(?:Taliban|Taleban|government|army|military|security\s+forces|police|troops|"
+    r"authorities)\s+(?:had\s+|have\s+|has\s+)?(?:seized|captured|took|controls?|controlled|"
+    r"holds?|held|overran|recaptured|retook)\b", re.IGNORECASE)
 # The group losing an area: the area was held until then.
 AREA_LOST = re.compile(r"\b(?:driven|pushed|forced|expelled|ousted|cleared)\s+(?:out\s+)?"
-                       r"(?:of|from)\b|"
+                       r"(?:of|from)\b|\bdislodged\b|\bsurrender(?:ed)?\s+to\b|"
                        r"\blost\s+(?:control\s+of|their|its)\b|\brecaptured\b|\bretook\b",
                        re.IGNORECASE)
 
@@ -232,12 +246,14 @@ def groups_named(text: str) -> list[str]:
 def claimants(text: str) -> list[str]:
     """The groups named in the text's claims or attributions."""
     found: list[str] = []
-    windows = [re.split(r"[.;]", text[m.end():m.end() + 80])[0]
-               for m in _NAMED_AFTER.finditer(text)]
-    windows += [re.split(r"[.;]", text[max(0, m.start() - 80):m.start()])[-1]
-                for m in _NAMED_BEFORE.finditer(text) if not text[:m.start()].endswith("by ")]
-    for window in windows:
-        for name in groups_named(window):
+    named = [groups_named(re.split(r"[.;]", text[m.end():m.end() + 80])[0])
+             for m in _NAMED_AFTER.finditer(text)]
+    # "according to Taliban officials, in an attack that Islamic State claimed": the
+    # claimants are those named in the clause before the verb ("Both X and Y claimed")
+    named += [groups_named(re.split(r"[.;,]", text[max(0, m.start() - 80):m.start()])[-1])
+              for m in _NAMED_BEFORE.finditer(text) if not text[:m.start()].endswith("by ")]
+    for names in named:
+        for name in names:
             if name not in found:
                 found.append(name)
     return found

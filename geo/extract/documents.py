@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo.extract._html import html_text
+from geo.extract._pdf import PdfUnreadable, pdf_text
 from geo.extract.dates import MONTHS, DateMention, When, find_dates, resolve
 
 # Lines that describe the document rather than tell its story.
@@ -91,24 +93,61 @@ class Document:
         return Path(self.path).name
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """A document's text as read from its file, and what its file format says about it.
+
+    For a PDF or a web page, `text` is the cleaned text the records point
+    into, not the file's bytes; `published` is the date in its metadata.
+    """
+
+    text: str
+    kind: str = "text"  # "text", "html" or "pdf"
+    published: str | None = None  # YYYY-MM-DD from the file's metadata
+    title: str = ""
+
+
 def read_document(path: str | Path, encoding: str | None = None) -> Document:
     """Read and split one document; raise `UnreadableDocument` saying what is wrong.
 
     UTF-8 (with or without a byte-order mark) and UTF-16 with its mark are read
     as they are; anything else needs `encoding`, because a wrong guess turns
-    place names into garbage without a word.
+    place names into garbage without a word. PDFs and web pages are read for
+    their text (see `read_text`).
     """
-    return parse_document(str(path), read_text(path, encoding))
+    return parse_document(str(path), read_text(path, encoding).text)
 
 
-def read_text(path: str | Path, encoding: str | None = None) -> str:
-    """A document's text, or `UnreadableDocument` saying why there is none (see decode)."""
+def read_text(path: str | Path, encoding: str | None = None) -> SourceText:
+    """A document's text, or `UnreadableDocument` saying why there is none.
+
+    A PDF is read through its text layer (geo.extract._pdf) and a web page for
+    its main text (geo.extract._html); anything else is decoded as text.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise UnreadableDocument(f"{path}: cannot be read ({err.strerror})") from None
-    return decode(raw, str(path), encoding)
+    if raw.startswith(b"%PDF"):
+        try:
+            text, published, title = pdf_text(raw)
+        except PdfUnreadable as err:
+            raise UnreadableDocument(f"{path}: {err}") from None
+        return SourceText(text, "pdf", published, title)
+    if _is_html(path, raw):
+        text, published, title = html_text(raw)
+        if not text.strip():
+            raise UnreadableDocument(f"{path}: is a web page with no text in it")
+        return SourceText(text, "html", published, title)
+    return SourceText(decode(raw, str(path), encoding))
+
+
+def _is_html(path: Path, raw: bytes) -> bool:
+    if path.suffix.lower() in (".html", ".htm", ".xhtml"):
+        return True
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html"))
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
@@ -124,9 +163,6 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
         except UnicodeDecodeError as err:
             raise UnreadableDocument(f"{name}: is not valid UTF-16 (byte {err.start})") from None
     else:
-        if raw.startswith(b"%PDF"):
-            raise UnreadableDocument(f"{name}: is a PDF; convert it to text first "
-                                     "(e.g. pdftotext)")
         if raw.startswith(b"PK\x03\x04"):
             raise UnreadableDocument(f"{name}: is a zip archive (Word, ODF?); save it as "
                                      "plain text first")

@@ -32,12 +32,19 @@ _BOTH = re.compile(r"^\s*(?:both|the\s+two(?:\s+\w+)?)\s+(?:were|was|had\s+been)
 # "Each of these attacks was claimed by the group": about every event of the paragraph.
 _SEVERAL = re.compile(r"\b(?:each|all)\s+of\s+these\b|\ball\s+(?:three|four|five|six)\b|"
                       r"\bthese\s+attacks\s+were\b", re.IGNORECASE)
-# "... claimed the attack late on Friday": a claim that looks back at the last event.
-_BACK = re.compile(r"\b(?:the|that|this)\s+(?:attack|bombing|raid|assault|blast|killings?|"
-                   r"massacre|explosion)\b|\bclaimed\s+it\b", re.IGNORECASE)
+# "... claimed the attack late on Friday", "The Bamyan attack was later claimed": a claim
+# that looks back at an event told before; the words between name which one.
+_BACK = re.compile(r"\b(?:the|that|this)\s+(?P<named>(?:(?:[A-Z][\w’'-]*|first|second|third|"
+                   r"earlier|later|latest|last|deadly|twin)\s+){0,3})"
+                   r"(?:attacks?|bombings?|raids?|assaults?|blasts?|killings?|massacres?|"
+                   r"explosions?|assassinations?|operations?|shootings?|strikes?|salvos?|"
+                   r"rocket\s+fire)\b|"
+                   r"\bclaimed\s+it\b", re.IGNORECASE)
 # "It happened this afternoon in Mastung": a sentence dating the event told before it.
 _ANAPHORA = re.compile(r"\s*(?:it|this|that|the\s+(?:attack|blast|bombing|explosion|assault|"
                        r"raid|strike|killing))\b", re.IGNORECASE)
+_SAME_PLACE = re.compile(r"\b(?:in|at|near)\s+the\s+same\s+(?:city|town|village|district|"
+                         r"province|area|place|neighbou?rhood)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\s+|\s+but\s+|—|–|,")
 
 
@@ -117,6 +124,10 @@ class _EventReader:
         """Open an event per dated clause; True when the sentence is still to be read as
         undated (its only dates point back at the event it goes on telling)."""
         before, self.current = self.current, None
+        if self.events and self._claims_last(i, after_days=all(
+                d.mention.kind == "relative" for d in opening)):
+            # "ISIL-K claimed the bombing the following day": the claim's date, not an event's
+            return False
         clauses = self._clauses(s, opening)
         for clause, d in zip(clauses, opening, strict=True):
             if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
@@ -158,7 +169,7 @@ class _EventReader:
         cited = self.r.cited_when(i)
         if self.current is None and kind and self.events and self._hours_later(i):
             return
-        if self.current is None and not kind and self.events and self._claims_last(i):
+        if self.current is None and self.events and self._claims_last(i):
             return
         if self.current and self._goes_on(i, cited):
             self._go_on(i)
@@ -234,15 +245,48 @@ class _EventReader:
         for e in events:
             e.claim_hint = label or e.claim_hint
 
-    def _claims_last(self, i: int) -> bool:
-        """A claim a paragraph or two after its event: "X claimed the attack late on Friday"."""
-        words, last = self.r.words(i), self.events[-1]
+    def _claims_last(self, i: int, after_days: bool = False) -> bool:
+        """A claim told after its event, in the next sentences or paragraphs: "X claimed the
+        attack late on Friday", "The Bamyan attack was later claimed by ISIL-K".
+
+        Only a sentence that tells nothing new (no toll, and no attack of its own unless
+        its only date is a day after: "The next day the group claimed the massacre")
+        and points back at events: the ones whose places the words name ("claimed
+        both the first Shiraz shooting and ..."), else the last one told.
+        """
+        words = self.r.words(i)
+        backs = list(_BACK.finditer(words))
         label = cues.first_label(cues.CLAIM_CUES, words)
-        near = self._apart(i, last.sentences[-1]) <= 2
-        if label in ("claimed", "disputed") and near and _BACK.search(words):
-            last.claim_hint = label if last.claim_hint is None else last.claim_hint
-            return True
-        return False
+        if label not in ("claimed", "disputed") or not backs:
+            return False
+        figures = casualties(words)
+        cue = cues.trigger(_BACK.sub(" ", words))
+        if figures["killed"] or figures["injured"] or (
+                cue is not None and not cues.WEAK.match(cue.strip()) and not after_days):
+            return False  # "a bomber struck ..., and Islamic State claimed the blast": new
+        recent = [e for e in reversed(self.events) if self._apart(i, e.sentences[-1]) <= 2]
+        events = [e for e in (self._named_by(b) for b in backs) if e is not None] \
+            or recent[:1]
+        if not events:
+            return False
+        for event in events:
+            event.claim_hint = label if event.claim_hint is None else event.claim_hint
+        self.current = events[0]
+        return True
+
+    def _named_by(self, back: re.Match) -> Event | None:
+        """The event "the first Shah Cheragh shooting" or "the Bamyan attack" points at:
+        one whose place or opening words hold those names, the earliest for "first"."""
+        words = (back.group("named") or "").split()
+        names = [w.lower() for w in words if w[:1].isupper()]
+        if not names:
+            return None
+        found = [e for e in self.events
+                 if any(m.text.lower() in " ".join(names) for m in e.places)
+                 or all(n in self.r.text[e.clause[0]:e.clause[1]].lower() for n in names)]
+        if not found:
+            return None
+        return found[0] if "first" in (w.lower() for w in words) else found[-1]
 
     def _same_time_event(self, i: int, event: Event) -> Event | None:
         """A second event "the same evening": a new kind of event at a place or with a
@@ -266,6 +310,13 @@ class _EventReader:
 
     def _open(self, i: int, when: When, clause: tuple[int, int]) -> Event:
         event = Event(when=when, clause=clause, first=i, sentences=[i])
+        if self.events and _SAME_PLACE.search(self.r.text[clause[0]:clause[1]]):
+            last = self.events[-1]  # "in the same city": where the last event was
+            event.places, event.fallback = list(last.places), last.fallback
+            event.cited = self.r.cited_labels(i)
+            self.events.append(event)
+            self.current, self.previous = event, when
+            return event
         event.places = [m for m in self.r.places[i] if clause[0] <= m.start < clause[1]]
         taken = any(e.first == i for e in self.events)
         if not event.places and not taken:  # the sentence's other clause may name it

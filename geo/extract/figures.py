@@ -75,7 +75,8 @@ def _patterns(harm: str, after: str, before: str) -> dict[str, re.Pattern]:
 _PATTERNS = {harm: _patterns(harm, after, before) for harm, (after, before) in _HARM.items()}
 _NONE = {
     "killed": re.compile(r"\bno\s+(?:casualties|deaths|fatalities|one\s+was\s+killed)\b|"
-                         r"\bnobody\s+was\s+killed\b", re.IGNORECASE),
+                         r"\bnobody\s+was\s+killed\b|\bno\s+one\s+was\s+(?:hurt|harmed)\b",
+                         re.IGNORECASE),
     "injured": re.compile(r"\bno\s+(?:casualties|injuries|one\s+was\s+(?:hurt|injured))\b",
                           re.IGNORECASE),
 }
@@ -118,6 +119,9 @@ def _without_dates(text: str) -> str:
 
 
 def _first(text: str, harm: str) -> Figure | None:
+    none = _NONE[harm].search(text)
+    if none:  # "no one was killed or injured": not one killed
+        text = text[:none.start()] + "#" * (none.end() - none.start()) + text[none.end():]
     found = []
     after_verb = re.compile(rf"\s+{_FIGURE}\b", re.IGNORECASE)
     for name, pattern in _PATTERNS[harm].items():
@@ -138,7 +142,6 @@ def _first(text: str, harm: str) -> Figure | None:
         counted = _people_killed(text)
         if counted:
             return counted
-    none = _NONE[harm].search(text)
     return Figure(0, "exact", none.start(), none.end()) if none else None
 
 

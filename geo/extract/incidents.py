@@ -23,7 +23,8 @@ from geo.records import stable_id
 # "students from Lahore's university", "fighters who defected from ...": where people
 # came from is not where the event was.
 ORIGIN = re.compile(r"\b(?:from|left|fled|roots\s+in|natives?\s+of|hail(?:s|ed)?\s+from|"
-                    r"born\s+in|pointing\s+to|grew\s+up\s+in|raised\s+in)\s+(?:the\s+)?$",
+                    r"born\s+in|pointing\s+to|grew\s+up\s+in|raised\s+in)\s+(?:the\s+)?"
+                    r"(?:[A-Z][\w-]+(?:'s|’s)\s+)?$",
                     re.IGNORECASE)
 # "Logar province, where he is said to have grown up"
 ORIGIN_AFTER = re.compile(r"[\w\s]{0,10},?\s+where\s+(?:he|she|they)\s+(?:\w+\s+){0,4}?"
@@ -159,9 +160,27 @@ def _place_columns(mention: Mention | None, approximate: bool) -> dict:
     }
 
 
+# "The Kremlin nevertheless blamed Ukraine", "the Government blamed the Taliban": another
+# party named for an attack the group claimed.
+_BLAMED_OTHER = re.compile(
+    r"\b(?:blamed|accused)\s+(?!(?:the\s+)?(?:group|Islamic\s+State|IS\b|ISIS|ISIL|ISKP|IS-K|"
+    r"ISIS-K|ISIL-K|Daesh|militants|jihadists|it\b|its\b|them\b))(?:the\s+)?[A-Z]|"
+    r"\b(?:insist\w*|maintain\w*|argu\w*)\s+that\s+(?!the\s+group|Islamic|IS\b|ISKP)[A-Z]\w+"
+    r"[^.;]{0,50}\b(?:was|were)\s+behind\b")
+
+
 def _claim(text: str, hint: str | None, kind: str) -> str:
     """What the text says of responsibility; unsaid, an attack is the group's by attribution."""
+    said = {label for label, pattern in cues.CLAIM_CUES if pattern.search(text)}
+    if "unclaimed" in said:
+        # Nobody claimed it: a denial alone disputes nothing, others' blame attributes it,
+        # and both together leave it disputed.
+        if "attributed" in said:
+            return "disputed" if "disputed" in said else "attributed"
+        return "unclaimed" if hint in (None, "unclaimed") else hint
     found = [label for label in (cues.first_label(cues.CLAIM_CUES, text), hint) if label]
+    if "claimed" in found and _BLAMED_OTHER.search(text):
+        return "disputed"  # claimed by the group, while a government blames someone else
     if found:
         return min(found, key=cues.CLAIM_PRECEDENCE.index)
     return "n/a" if kind in cues.AGAINST_THE_GROUP else "attributed"

@@ -9,7 +9,11 @@ it is named for ("Kabul University" -> Kabul). Countries are noted as context,
 never returned as places: an event "in Pakistan" has no point worth drawing.
 
 Names the gazetteer matches only in a country the document does not name are
-dropped ("Dubai City hall" in a Kabul report is not a town in India).
+dropped ("Dubai City hall" in a Kabul report is not a town in India). Towns of
+any country are found when the document names the country ("Russia", "the
+Russian capital") or the town is large and its name is its own (Istanbul,
+Cologne); such a town's country then counts as named, so "Krasnogorsk, outside
+Moscow" finds Krasnogorsk in Russia.
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ _LEVEL_BEFORE = re.compile(
 _COORDINATED = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s*&\s*)(?:in\s+)?(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
+# Adjectives and other names of countries outside the focus that reports use for them.
+_COUNTRY_WORDS = {
+    "russian": "RU", "russian federation": "RU", "iranian": "IR", "islamic republic of iran":
+    "IR", "turkish": "TR", "türkiye": "TR", "turkiye": "TR", "german": "DE", "austrian": "AT",
+    "tajik": "TJ", "tajikistani": "TJ", "uzbek": "UZ", "uzbekistani": "UZ", "dutch": "NL",
+    "the netherlands": "NL", "belgian": "BE", "swedish": "SE", "kyrgyz": "KG", "turkmen": "TM",
+    "dagestani": "RU", "chechen": "RU",
+}
+_COUNTRY_WORD = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _COUNTRY_WORDS), key=len,
+                                                       reverse=True)) + r")\b", re.IGNORECASE)
 # Capitalised words that are never part of a place name.
 STOP = {
     "the", "a", "an", "in", "on", "at", "of", "and", "or", "but", "for", "to", "from", "by",
@@ -41,7 +55,8 @@ STOP = {
     "near", "also", "even", "only", "over", "under", "between", "across", "according",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "eid", "ramadan", "nowruz", "muharram", "ashura",
+    "october", "november", "december", "eid", "ramadan", "christmas", "easter", "nowruz",
+    "muharram", "ashura",
     "god", "allah", "prophet", "islam", "islamic", "muslim", "muslims", "shia", "shias",
     "sunni", "sunnis", "sufi", "sufis", "christian", "christians", "sikh", "sikhs", "hindu",
     "hazara", "hazaras", "pashtun", "pashtuns", "tajik", "tajiks", "uzbek", "uzbeks",
@@ -212,9 +227,11 @@ class PlaceFinder:
 
     def __init__(self, gazetteer: Gazetteer, text: str):
         self.gazetteer = gazetteer
+        self._text = text
         self._lowercase = set(re.findall(r"\b[a-z][a-z'’-]+\b", text))
         self.country_names = gazetteer.country_names
-        self.countries_named: set[str] = set()
+        self.countries_named: set[str] = {_COUNTRY_WORDS[m.group().lower()]
+                                          for m in _COUNTRY_WORD.finditer(text)}
         self._found: dict[tuple[str, bool], list[Candidate]] = {}
         self._countries_mostly: set[str] = set(FOCUS)
         self._context = Context()
@@ -226,6 +243,14 @@ class PlaceFinder:
                 key = normalize(query)[0]
                 if key in self.country_names:
                     self.countries_named.add(self.country_names[key])
+        named_before = set(self.countries_named)
+        for name in names:  # "outside Moscow": Russia is named too
+            if not name.person and not _exact(self._candidates(name, world=False)):
+                town = self._world_city(name)
+                if town is not None:
+                    self.countries_named.add(town.place.country)
+        if self.countries_named != named_before:
+            self._found.clear()  # looked up again with every country the text names
         confident = []
         for name in names:
             found = self._candidates(name)
@@ -256,7 +281,7 @@ class PlaceFinder:
         if best.place.country not in self._countries_mostly:
             # Jalalabad in India only in a story mostly about India.
             best = next((c for c in ranked if c.place.country in self._countries_mostly), best)
-        if best.matched != "name" and self._far(best.place):
+        if best.matched != "name" and best.place.country in FOCUS and self._far(best.place):
             return None  # "Deh Mazang" is also a name of a town in Laghman: not in a Kabul story
         return Mention(name.text, name.start, name.end, best.place, name.group)
 
@@ -265,7 +290,21 @@ class PlaceFinder:
         return (place.kind == "town" and not place.curated and bool(self._context.provinces)
                 and place.admin1 not in self._context.provinces)
 
-    def _candidates(self, name: Name) -> list[Candidate]:
+    def _world_city(self, name: Name) -> Candidate | None:
+        query = name.query
+        key = normalize(query)[0]
+        if not key or key in self.country_names or key in _COUNTRY_WORDS or (
+                name.initial and " " not in key and key in self._lowercase):
+            return None
+        found = self.gazetteer.world_city(query)
+        if found is None or not _known_abroad(found, query):
+            return None
+        after = self._text[name.end:name.end + 40]
+        if _GOVERNMENT.match(after) or _NAMED_FOR.match(after):
+            return None  # "Beijing reported", "the Dubai City hall": not where it happened
+        return found
+
+    def _candidates(self, name: Name, world: bool = True) -> list[Candidate]:
         if name.person:
             key = (f"person:{name.query}", name.initial)
             if key not in self._found:
@@ -278,20 +317,60 @@ class PlaceFinder:
                 self._found[key] = self._lookup(query, name.initial)
             found = self._found[key]
             if found:
-                return found
-        return []
+                break
+        else:
+            found = []
+        town = self._world_city(name) if world else None
+        if town is not None and town.matched == "name":
+            if not _exact(found):  # Kerman itself, not a village spelt like it
+                return [town]
+            if all(c.place.geonameid == town.place.geonameid or (c.place.country not in FOCUS
+                   and c.place.population * 10 <= town.place.population) for c in found):
+                return [town]  # Vienna, not Vienna in Virginia, when both countries are named
+        return found
 
     def _lookup(self, query: str, initial: bool) -> list[Candidate]:
         key, _ = normalize(query)
-        if not key or key in self.country_names:
+        if not key or key in self.country_names or key in _COUNTRY_WORDS:
             return []
         single = " " not in key
         if initial and single and key in self._lowercase:
             return []  # a common word that opens a sentence, not a name
         allowed = set(FOCUS) | self.countries_named
-        found = [c for c in self.gazetteer.candidates(query)
-                 if c.place.country in allowed and not (c.matched == "skeleton" and initial)]
-        return found
+        found = {id(c.place): c for c in self.gazetteer.candidates(query)}
+        for country in sorted(self.countries_named - set(FOCUS)):  # loads its towns
+            found.update((id(c.place), c) for c in self.gazetteer.candidates(query, country))
+        return sorted((c for c in found.values()
+                       if c.place.country in allowed and not (c.matched == "skeleton" and initial)
+                       and (c.place.country in FOCUS or _known_abroad(c, query))),
+                      key=lambda c: (-c.score, c.place.name, c.place.latitude,
+                                     c.place.longitude))
+
+
+# "Washington has since admitted": a capital standing for its government.
+_GOVERNMENT = re.compile(r"\s+(?:has|have|had|is|was|said|says|reported|admitted|blamed|"
+                         r"condemned|denied|accused|warned|announced|insisted|responded|urged|"
+                         r"rejected|confirmed|sent|summoned|vowed)\b")
+# "the Dubai City hall": a venue named for a town elsewhere.
+_NAMED_FOR = re.compile(r"\s+(?:" + "|".join(sorted(VENUE)) + r"|wedding)s?\b", re.IGNORECASE)
+
+
+# A town abroad this large has its English name among its alternates (Termez for Tirmiz).
+_KNOWN_BY_ENGLISH_NAME = 100_000
+
+
+def _known_abroad(candidate: Candidate, query: str) -> bool:
+    """A town outside the focus by its own name, or a large one by its English name
+    (Cologne), never by an acronym or a spelling like it ("ISK-P" is not Portland)."""
+    if candidate.matched == "skeleton" or _ACRONYM.match(query.split("-")[0]) \
+            or len(normalize(query)[0]) < 4:
+        return False
+    return candidate.matched == "name" or candidate.place.population >= _KNOWN_BY_ENGLISH_NAME
+
+
+def _exact(found: list[Candidate]) -> bool:
+    """Whether a candidate has the name itself, not only a spelling like it."""
+    return any(c.matched != "skeleton" for c in found)
 
 
 def _queries(name: Name) -> list[str]:

@@ -315,6 +315,10 @@ _LOCATED_BY = re.compile(r"^[\s,]*(?:(?!and\b|or\b|but\b)\w+\s+){0,2}?(?:in|of|n
                          re.IGNORECASE)
 
 
+# "Krasnogorsk, outside Moscow": the second place is beside the first, not around it.
+_BESIDE = re.compile(r"\b(?:near|outside)\s", re.IGNORECASE)
+
+
 def _located(text: str, finder: PlaceFinder, names: list) -> list[Mention]:
     """A sentence's places, each kept only where the place that locates it agrees."""
     found = [(name, finder.resolve(name)) for name in names]
@@ -323,14 +327,32 @@ def _located(text: str, finder: PlaceFinder, names: list) -> list[Mention]:
         if mention is None:
             continue
         outer = found[n + 1][1] if n + 1 < len(found) else None
+        gap = text[mention.end:outer.start] if outer is not None else ""
         if outer is not None and outer.place.geo_precision >= mention.place.geo_precision \
-                and _LOCATED_BY.match(text[mention.end:outer.start]) \
+                and _LOCATED_BY.match(gap) and not _BESIDE.search(gap) \
                 and outer.place.admin1 != mention.place.admin1:
             mention = finder.resolve(name, within=outer.place.admin1)
             if mention is None:
                 continue
         kept.append(mention)
-    return kept
+    return _in_named_province(finder, names, kept)
+
+
+def _in_named_province(finder: PlaceFinder, names: list, kept: list[Mention]) -> list[Mention]:
+    """"In Badakhshan province, ... in Faizabad": the town of that name in the one province
+    the sentence names, when the gazetteer has one there."""
+    provinces = {m.place.admin1 for m in kept if m.place.kind == "province"}
+    if len(provinces) != 1:
+        return kept
+    (province,) = provinces
+    by_start = {name.start: name for name in names}
+    moved = []
+    for mention in kept:
+        if mention.place.kind != "province" and mention.place.admin1 != province \
+                and mention.start in by_start:
+            mention = finder.resolve(by_start[mention.start], within=province) or mention
+        moved.append(mention)
+    return moved
 
 
 __all__ = ["Citation", "Dated", "Reading", "estimated_publication", "finest", "iso"]
