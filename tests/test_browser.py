@@ -441,3 +441,21 @@ def test_a_country_centroid_is_drawn_but_shades_no_province(browser, tmp_path):
     assert counted["Punjab"]["incidents"] == 0
     assert sum(value["incidents"] for value in counted.values()) == 3
     page.close()
+
+
+def test_attacks_abroad_are_in_view_and_shade_no_province(browser, tmp_path):
+    """Records in Istanbul and Krasnogorsk: the opening view takes them in, and they count
+    in no province of ours (their admin1 is empty)."""
+    rows = _rows([
+        dict(location="Kabul", country="AF", date_start="2024-01-05", date_end="2024-01-05"),
+        dict(location="Istanbul", country="TR", latitude="41.01384", longitude="28.94966",
+             geo_precision="1", date_start="2024-01-28", date_end="2024-01-28"),
+        dict(location="Krasnogorsk", country="RU", latitude="55.81904", longitude="37.32984",
+             geo_precision="1", date_start="2024-03-22", date_end="2024-03-22"),
+    ])
+    out = _build(tmp_path, rows, None, "--no-basemap")
+    page = Page(browser, out / "map.html")
+    assert page.visible()["incidents"] == 3
+    assert page.js("incidentMap.drawn()") == 3  # all three inside the opening view
+    assert sum(v["incidents"] for v in page.js("incidentMap.provinces()").values()) == 1
+    page.close()
