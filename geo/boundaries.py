@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.gazetteer import read_provinces
@@ -45,7 +46,7 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     province_country = provinces["country"].reset_index(drop=True)
     pairs = (within or within_polygons)(points[["geometry"]], polygons)
     pairs = pairs.sort_values(["_point", "index_right"], kind="stable")
-    pairs = pairs[_same_country(points, pairs["_point"], province_country[pairs["index_right"]])]
+    pairs = pairs[_same_country(points, pairs["_point"], pairs["index_right"], province_country)]
     first = pairs.drop_duplicates("_point", keep="first").set_index("_point")["_province"]
     names = first.reindex(points.index)
     missing = names.isna()
@@ -57,9 +58,7 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
             max_distance=NEAR_METRES,
         )
         near = near[~near.index.duplicated(keep="first")]
-        near = near[_same_country(points, pd.Series(near.index, index=near.index),
-                                  province_country.reindex(near["index_right"]).set_axis(
-                                      near.index))]
+        near = near[_same_country(points, near.index, near["index_right"], province_country)]
         names[missing] = near["_province"].reindex(points[missing].index)
     out = points.copy()
     kept = out["admin1"] if "admin1" in out.columns else ""
@@ -67,13 +66,14 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     return out
 
 
-def _same_country(points: gpd.GeoDataFrame, point: pd.Series, country: pd.Series) -> pd.Series:
-    """Per pair, whether the province is in the record's country (or it states none)."""
+def _same_country(points: gpd.GeoDataFrame, point, polygon, province_country: pd.Series):
+    """Per (point, polygon position) pair, whether the province is in the record's country
+    (or the record states none)."""
     if "country" not in points.columns:
-        return pd.Series(True, index=point.index)
-    stated = points["country"].reindex(point.to_numpy()).fillna("").astype(str).to_numpy()
-    theirs = country.fillna("").astype(str).to_numpy()
-    return pd.Series((stated == "") | (stated == theirs), index=point.index)
+        return np.ones(len(point), dtype=bool)
+    stated = points["country"].reindex(np.asarray(point)).fillna("").astype(str).to_numpy()
+    theirs = province_country.reindex(np.asarray(polygon)).fillna("").astype(str).to_numpy()
+    return (stated == "") | (stated == theirs)
 
 
 def swapped(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:

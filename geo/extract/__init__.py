@@ -144,7 +144,7 @@ def extract_documents(
 
     incidents, areas, sources, failed, notes = [], [], [], [], []
     texts = {}
-    for item, result in zip(plan, results, strict=False):
+    for item, result in zip(plan, results, strict=True):
         if result.failed:
             failed.append(result.failed)
             continue

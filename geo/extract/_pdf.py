@@ -19,7 +19,7 @@ from pypdf.errors import PdfReadError
 log = logging.getLogger(__name__)
 
 _EDGE_LINES = 3  # lines at the top and bottom of a page where running heads sit
-_MIN_CHARS_PER_PAGE = 40  # fewer letters than this on average: an image of a page
+_MIN_LETTERS_PER_PAGE = 40  # fewer than this on average: images of pages
 _PAGE_NUMBER = re.compile(r"^[-–—|\s]*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—|\s]*$",
                           re.I)
 _LONE_NUMBER = re.compile(r"^\d{1,3}$")  # a raised footnote number set on a line of its own
@@ -50,7 +50,7 @@ def pdf_text(raw: bytes) -> tuple[str, str | None, str]:
     finally:
         pypdf_log.setLevel(level)
     letters = sum(sum(ch.isalpha() for ch in page) for page in pages)
-    if not pages or letters < _MIN_CHARS_PER_PAGE * len(pages):
+    if not pages or letters < _MIN_LETTERS_PER_PAGE * len(pages):
         raise PdfUnreadable("has no text layer (scanned?); run OCR on it first "
                             "(e.g. ocrmypdf) and give the result")
     log.debug("PDF of %d pages, %d letters", len(pages), letters)
@@ -142,8 +142,8 @@ def _join(lines: list[str], words: Counter) -> str:
         head, tail = broken.group(1), re.match(r"[\w-]*", line).group()
         joined = (head + tail).lower()
         hyphenated = f"{head}-{tail}".lower()
-        keep = not line[:1].islower() or (text.endswith("-") and \
-            words[hyphenated] > words[joined])
+        spelt_so = text.endswith("-") and words[hyphenated] > words[joined]
+        keep = not line[:1].islower() or spelt_so
         text = text[:-1] + ("-" if keep else "") + line
     return text
 

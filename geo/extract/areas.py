@@ -35,7 +35,8 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
     for i, s in enumerate(reading.sentences):
         if s.metadata:
             continue
-        dates = [d.when for d in reading.resolved_dates(i, None) if d.when is not None]
+        resolved = [d for d in reading.resolved_dates(i, None) if d.when is not None]
+        dates = [d.when for d in resolved]
         if dates:
             paragraph_when[s.paragraph] = dates[-1]
         opened: list[dict] = []  # areas this sentence opened, which a later clause may end
@@ -50,7 +51,8 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
             if ended and not places and opened:
                 # "Darzab fell to ISIL-K in 2017, and the group held the area until its
                 # commanders surrendered in August 2018": the end of what it just opened
-                own = _clause_dates(reading, i, start, end) or dates[-1:]
+                own = [d.when for d in resolved if start <= d.mention.start < end] \
+                    or dates[-1:]
                 for row in opened:
                     if own and own[0].end.isoformat() >= row["date_start"]:
                         row["date_end"] = own[0].end.isoformat()
@@ -86,12 +88,6 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                 }
                 opened.append(rows[key])
     return sorted(rows.values(), key=lambda r: (r["quote_start"], r["name"])), notes
-
-
-def _clause_dates(reading: Reading, i: int, start: int, end: int) -> list:
-    """The resolved dates written inside one clause of sentence `i`."""
-    return [d.when for d in reading.resolved_dates(i, None)
-            if d.when is not None and start <= d.mention.start < end]
 
 
 def _end(rows: dict[tuple, dict], mention: Mention, when) -> bool:

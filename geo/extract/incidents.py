@@ -178,7 +178,8 @@ def _claim(text: str, hint: str | None, kind: str) -> str:
         if "attributed" in said:
             return "disputed" if "disputed" in said else "attributed"
         return "unclaimed" if hint in (None, "unclaimed") else hint
-    found = [label for label in (cues.first_label(cues.CLAIM_CUES, text), hint) if label]
+    first = next((label for label, _ in cues.CLAIM_CUES if label in said), None)
+    found = [label for label in (first, hint) if label]
     if "claimed" in found and _BLAMED_OTHER.search(text):
         return "disputed"  # claimed by the group, while a government blames someone else
     if found:

@@ -320,7 +320,9 @@ class PlaceFinder:
                 break
         else:
             found = []
-        town = self._world_city(name) if world else None
+        # A town of the focus by this very name wins over any city abroad: don't look.
+        here = any(c.place.country in FOCUS and c.matched != "skeleton" for c in found)
+        town = self._world_city(name) if world and not here else None
         if town is not None and town.matched == "name":
             if not _exact(found):  # Kerman itself, not a village spelt like it
                 return [town]
