@@ -28,6 +28,10 @@ from maps.layers import script_json
 # (some 70 tiles, 0.77 MB inlined).
 REGION = (59.0, 22.5, 79.0, 39.5)
 MAX_ZOOM = 6
+# Records abroad widen the tiles and borders to take them in, at zooms up to this only
+# (a continent at zoom 4 is a few dozen tiles; at zoom 6, hundreds).
+WIDE_MAX_ZOOM = 4
+WIDE_MARGIN = 2.0  # degrees around the records abroad
 TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 # A transparent 1x1 GIF, shown where the region has no tile.
 BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
@@ -60,12 +64,25 @@ def tile_range(zoom: int, region: tuple = REGION) -> tuple[range, range]:
     return range(x(west), x(east) + 1), range(y(north), y(south) + 1)
 
 
+def region_around(bounds: tuple) -> tuple:
+    """REGION, widened to take in `bounds` (west, south, east, north) with a margin when the
+    records reach beyond it: a map of attacks in Moscow and Istanbul needs their borders."""
+    west, south, east, north = bounds
+    if REGION[0] <= west and REGION[1] <= south and east <= REGION[2] and north <= REGION[3]:
+        return REGION
+    return (max(-180.0, min(REGION[0], west - WIDE_MARGIN)),
+            max(-85.0, min(REGION[1], south - WIDE_MARGIN)),
+            min(180.0, max(REGION[2], east + WIDE_MARGIN)),
+            min(85.0, max(REGION[3], north + WIDE_MARGIN)))
+
+
 def offline_tiles(region: tuple = REGION, max_zoom: int = MAX_ZOOM) -> dict[str, str]:
-    """{"z/x/y": data URI} for every tile over `region` up to `max_zoom`."""
+    """{"z/x/y": data URI} for every tile over REGION up to `max_zoom`, and over the rest of
+    `region` up to WIDE_MAX_ZOOM."""
     tiles = {}
     with sqlite3.connect(f"file:{_mbtiles()}?mode=ro", uri=True) as db:
         for zoom in range(max_zoom + 1):
-            xs, ys = tile_range(zoom, region)
+            xs, ys = tile_range(zoom, region if zoom <= WIDE_MAX_ZOOM else REGION)
             for x in xs:
                 for y in ys:
                     row = db.execute(
@@ -113,11 +130,11 @@ var {{ this.get_name() }} = (function (tiles) {
 """
     )
 
-    def __init__(self, name: str = "OpenStreetMap (offline)"):
+    def __init__(self, name: str = "OpenStreetMap (offline)", region: tuple = REGION):
         super().__init__(name=name, overlay=False, control=False, show=True)
         self._name = "OfflineTiles"
-        west, south, east, north = REGION
-        self.tiles = script_json(offline_tiles())
+        west, south, east, north = region
+        self.tiles = script_json(offline_tiles(region))
         self.options = script_json({
             "minZoom": 3, "maxNativeZoom": MAX_ZOOM, "maxZoom": 11,
             "bounds": [[south, west], [north, east]], "attribution": TILE_ATTRIBUTION,

@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 
 from geo.pipeline import Placed
 from maps.assets import inline_assets
-from maps.basemap import OfflineTiles, border_features
+from maps.basemap import OfflineTiles, border_features, region_around
 from maps.layers import RecordLayer
 from maps.legend import Legend
 from maps.payload import area_features, day, histogram, incident_payload
@@ -71,8 +71,9 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
             fmap.get_root().header
         )
         if basemap:
-            OfflineTiles().add_to(fmap)
-            RecordLayer(border_features(), "Country borders").add_to(fmap)
+            region = region_around(_bounds(placed))
+            OfflineTiles(region=region).add_to(fmap)
+            RecordLayer(border_features(region), "Country borders").add_to(fmap)
     Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
 
     names = list(placed.provinces["name"])

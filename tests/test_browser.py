@@ -459,3 +459,31 @@ def test_attacks_abroad_are_in_view_and_shade_no_province(browser, tmp_path):
     assert page.js("incidentMap.drawn()") == 3  # all three inside the opening view
     assert sum(v["incidents"] for v in page.js("incidentMap.provinces()").values()) == 1
     page.close()
+
+
+def test_records_abroad_bring_their_tiles_and_borders(browser, tmp_path):
+    """Krasnogorsk lies far outside the Afghanistan-Pakistan tiles: the page carries tiles
+    (to zoom 4) and country borders around it too, so it is not drawn on a blank sea."""
+    rows = _rows([
+        dict(location="Kabul", country="AF", date_start="2024-01-05", date_end="2024-01-05"),
+        dict(location="Krasnogorsk", country="RU", latitude="55.81904", longitude="37.32984",
+             geo_precision="1", date_start="2024-03-22", date_end="2024-03-22"),
+    ])
+    out = _build(tmp_path, rows)
+    page = Page(browser, out / "map.html")
+    page.js("incidentMap.setView(55.8, 37.3, 4)")  # Krasnogorsk at the centre
+    page.page.wait_for_timeout(300)
+    under = page.js("""(() => {
+        const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        const tile = [...document.querySelectorAll('img.leaflet-tile')].find(t => {
+            const r = t.getBoundingClientRect();
+            return r.left <= x && x < r.right && r.top <= y && y < r.bottom;
+        });
+        const north = [...document.querySelectorAll('path.country-line')]
+            .filter(p => p.getBoundingClientRect().top < y).length;
+        return {tile: tile ? tile.src.slice(0, 14) : null, north: north};
+    })()""")
+    assert under["tile"] == "data:image/png", under  # a real tile, not the blank one
+    assert under["north"] > 0  # borders reach up to Moscow's latitude
+    page.close()
