@@ -20,7 +20,7 @@ from pathlib import Path
 from geo import _cache
 from geo.boundaries import join_provinces
 from geo.gazetteer import load_gazetteer, read_provinces
-from geo.geocode import geocode_table
+from geo.placing import geocode_table
 from geo.records import load_table
 from geo.schema import column_names
 

@@ -26,13 +26,13 @@ NEAR_METRES = 10_000
 _METRIC_CRS = "EPSG:32642"
 
 
-# Finds, for each point, the polygons it lies within: rows of (point index, polygon
+# A join engine finds, for each point, the polygons it lies within: rows of (point index, polygon
 # position, province name). `within_polygons` in this process; geo.dask_engine on a cluster.
-Within = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame], pd.DataFrame]
+JoinEngine = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame], pd.DataFrame]
 
 
 def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
-                   within: Within | None = None) -> gpd.GeoDataFrame:
+                   join_engine: JoinEngine | None = None) -> gpd.GeoDataFrame:
     """Return `points` with `admin1` set to the province each point lies in.
 
     A point on a shared border takes the first province in `provinces`, so
@@ -44,7 +44,7 @@ def join_provinces(points: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     polygons = provinces[["name", "geometry"]].rename(columns={"name": "_province"})
     polygons = polygons.reset_index(drop=True)
     province_country = provinces["country"].reset_index(drop=True)
-    pairs = (within or within_polygons)(points[["geometry"]], polygons)
+    pairs = (join_engine or within_polygons)(points[["geometry"]], polygons)
     pairs = pairs.sort_values(["_point", "index_right"], kind="stable")
     pairs = pairs[_same_country(points, pairs["_point"], pairs["index_right"], province_country)]
     first = pairs.drop_duplicates("_point", keep="first").set_index("_point")["_province"]

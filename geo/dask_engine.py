@@ -55,10 +55,10 @@ def close(client) -> None:
         cluster.close()
 
 
-def within_on(client):
-    """A `geo.boundaries.Within` that joins points to polygons on `client`'s cluster."""
+def join_engine_on(client):
+    """A `geo.boundaries.JoinEngine` that joins points to polygons on `client`'s cluster."""
 
-    def within(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
+    def join(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
         import dask_geopandas
 
         if points.empty:
@@ -74,7 +74,7 @@ def within_on(client):
             result = client.compute(joined[["_point", "index_right", "_province"]]).result()
         return pd.DataFrame(result).reset_index(drop=True)
 
-    return within
+    return join
 
 
 def bag_mapper(client):

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 
@@ -47,6 +48,8 @@ WORLD = "world"  # the shard of such towns in every country
 # How alike a spelling variant must read to its place's name (difflib ratio).
 FUZZY_RATIO = 0.75
 
+PlaceKind = Literal["country", "province", "district", "town", "village", "neighbourhood",
+                    "valley", "site"]
 # GeoNames-style feature codes for our kinds of place.
 FEATURE_CODES = {
     "country": "PCLI",
@@ -68,7 +71,7 @@ class Place:
     country: str
     latitude: float
     longitude: float
-    kind: str
+    kind: PlaceKind
     geo_precision: int
     source: str
     admin1: str = ""

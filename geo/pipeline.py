@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.boundaries import (
     NEAR_METRES,
-    Within,
+    JoinEngine,
     disagreements,
     join_provinces,
     province_counts,
@@ -24,7 +24,7 @@ from geo.boundaries import (
 )
 from geo.districts import district_outlines, district_places, join_districts
 from geo.gazetteer import Gazetteer
-from geo.geocode import Fallback, geocode_table
+from geo.placing import Fallback, geocode_table
 from geo.records import InputWarning
 from geo.schema import (
     DISAGREEMENT_COLUMNS,
@@ -57,7 +57,8 @@ class Placed:
         default_factory=lambda: pd.DataFrame(columns=list(DISAGREEMENT_COLUMNS)))
 
     @property
-    def placed(self) -> int:
+    def placed_count(self) -> int:
+        """Incident and area records placed on the map."""
         return len(self.incidents) + len(self.areas)
 
     @property
@@ -71,7 +72,7 @@ class Placed:
         return (
             f"records in: {self.records_in} "
             f"(incidents {self._records_in('incidents')}, areas {self._records_in('areas')}); "
-            f"placed: {self.placed}; unresolved: {len(self.unresolved)}"
+            f"placed: {self.placed_count}; unresolved: {len(self.unresolved)}"
             + (f"; rejected: {rejected}" if rejected else "")
         )
 
@@ -103,7 +104,7 @@ class Placed:
                                         for key in RECONCILIATION_COLUMNS[1:]}})
         return pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
 
-    def within(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
+    def between(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
         """The records inside [since, until], with province counts for them alone."""
         incidents = self.incidents[in_window(self.incidents, "incidents", since, until, sources)]
         areas = self.areas[in_window(self.areas, "areas", since, until, sources)]
@@ -170,12 +171,12 @@ def place_records(
     districts: gpd.GeoDataFrame | None = None,
     districts_source: str = "user district polygons",
     fallback: Fallback | None = None,
-    within: Within | None = None,
+    join_engine: JoinEngine | None = None,
     rejected: pd.DataFrame | None = None,
 ) -> Placed:
     """Geocode incidents and areas, name their provinces (and districts), count per province.
 
-    `within` runs the spatial join elsewhere (geo.dask_engine); the result is the same.
+    `join_engine` runs the spatial join elsewhere (geo.dask_engine); the result is the same.
     `rejected` lists the input rows that were never read (geo.inputs), so that
     the reconciliation accounts for them too.
     """
@@ -184,8 +185,8 @@ def place_records(
     placed_incidents, lost_incidents = geocode_table(incidents, gazetteer, "incidents", fallback)
     placed_areas, lost_areas = geocode_table(areas, gazetteer, "areas", fallback)
     stated = {"incidents": placed_incidents["admin1"], "areas": placed_areas["admin1"]}
-    placed_incidents = join_provinces(placed_incidents, provinces, within)
-    placed_areas = join_provinces(placed_areas, provinces, within)
+    placed_incidents = join_provinces(placed_incidents, provinces, join_engine)
+    placed_areas = join_provinces(placed_areas, provinces, join_engine)
     for table, frame in (("incidents", placed_incidents), ("areas", placed_areas)):
         _warn_swapped(frame, provinces, table)
     if districts is not None:

@@ -7,6 +7,7 @@ popups take their labels from here. Change the contract here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 EVENT_TYPES = (
     "suicide_attack",
@@ -36,18 +37,21 @@ GEO_PRECISION_LABELS = {
 }
 
 
+ColumnKind = Literal["text", "id", "date", "int", "float", "code", "country", "latitude",
+                     "longitude", "precision"]
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a record table.
 
-    kind is one of: text, id, date, int, float, code (from `vocab`), country,
-    latitude, longitude, precision. Columns marked `required` must be non-empty
-    in every input row; `filled` columns are computed by the pipeline and may be
-    empty on input.
+    `kind` says how a cell is read and checked (a `code` from `vocab`).
+    Columns marked `required` must be non-empty in every input row; `filled`
+    columns are computed by the pipeline and may be empty on input.
     """
 
     name: str
-    kind: str = "text"
+    kind: ColumnKind = "text"
     label: str = ""
     required: bool = False
     vocab: tuple = ()

@@ -22,9 +22,9 @@ from geo.extract import Extraction, extract_documents, write_texts
 from geo.extract.dates import When, parse_when
 from geo.extract.review import apply_review
 from geo.gazetteer import load_gazetteer, read_provinces
-from geo.geocode import GeocoderSetupError, online_fallback
 from geo.inputs import load_inputs
 from geo.pipeline import Placed, place_records
+from geo.placing import GeocoderSetupError, online_fallback
 from geo.records import (
     InputWarning,
     LeftOutWarning,
@@ -242,7 +242,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     placed, sources, _ = _place(args)
-    chosen = placed.within(args.since, args.until, sources)
+    chosen = placed.between(args.since, args.until, sources)
     args.out.mkdir(parents=True, exist_ok=True)
     formats = FORMATS if args.format == "all" else (args.format,)
     written = write_outputs(chosen, args.out, sources, formats)
@@ -297,17 +297,18 @@ def _place(args: argparse.Namespace) -> tuple[Placed, dict, dict[str, str]]:
     _progress(f"placing {len(incidents) + len(areas)} records")
     placed = place_records(incidents, areas, gazetteer, provinces, districts,
                            districts_source=args.districts.name if args.districts else "",
-                           fallback=fallback, within=_within(args), rejected=inputs.rejected)
+                           fallback=fallback, join_engine=_join_engine(args),
+                           rejected=inputs.rejected)
     return placed, {row["source_id"]: row for row in sources.to_dict("records")}, texts
 
 
-def _within(args: argparse.Namespace):
+def _join_engine(args: argparse.Namespace):
     """The spatial join on the Dask cluster with --engine dask; None: in this process."""
     if args.client is None:
         return None
-    from geo.dask_engine import within_on
+    from geo.dask_engine import join_engine_on
 
-    return within_on(args.client)
+    return join_engine_on(args.client)
 
 
 def _gazetteer():
@@ -325,7 +326,7 @@ def run_extract(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     _progress(f"placing {len(extraction.incidents) + len(extraction.areas)} records")
     placed = place_records(extraction.incidents, extraction.areas, gazetteer, provinces,
-                           within=_within(args))
+                           join_engine=_join_engine(args))
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
     for table, frame in (("incidents", placed.incidents), ("areas", placed.areas)):

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from geo.geocode import GeocoderSetupError, online_fallback
+from geo.placing import GeocoderSetupError, online_fallback
 from maps.cli import main
 from tests.conftest import incident, write_records
 

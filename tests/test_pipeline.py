@@ -40,7 +40,7 @@ def test_every_placed_record_has_a_province(placed):
 
 def test_records_in_equal_placed_plus_unresolved(placed, seed_tables):
     assert placed.records_in == len(seed_tables["incidents"]) + len(seed_tables["areas"])
-    assert placed.placed + len(placed.unresolved) == placed.records_in
+    assert placed.placed_count + len(placed.unresolved) == placed.records_in
 
 
 def test_records_naming_no_place_are_listed_with_the_reason(placed):

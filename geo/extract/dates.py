@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import Literal
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -114,6 +115,9 @@ class When:
         return self
 
 
+MentionKind = Literal["absolute", "yearless", "relative", "ago", "weekday", "year"]
+
+
 @dataclass(frozen=True)
 class DateMention:
     """One date expression in a text, not yet resolved.
@@ -126,7 +130,7 @@ class DateMention:
     start: int
     end: int
     text: str
-    kind: str
+    kind: MentionKind
     year: int | None = None
     month: int | None = None
     day: int | None = None

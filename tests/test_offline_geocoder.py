@@ -7,7 +7,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.geocoder import OfflineGeocoder
+from geo.offline_geocoder import OfflineGeocoder
 
 
 @pytest.fixture(scope="module")
