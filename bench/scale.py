@@ -46,10 +46,10 @@ WHOLE = """([a, b]) => { const t = performance.now(); incidentMap.setWindow(a, b
 def stages(folder: Path, out: Path) -> dict:
     """Each stage once, timed, in this process; returns seconds and the peak memory."""
     from geo.boundaries import join_provinces
+    from geo.export import FORMATS, write_outputs
     from geo.gazetteer import load_gazetteer, read_provinces
     from geo.pipeline import place_records
     from geo.records import load_table
-    from maps.outputs import write_outputs
     from maps.render import build_map, to_html
 
     times = {}
@@ -76,7 +76,7 @@ def stages(folder: Path, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for fmt in ("csv", "geojson", "gpkg"):
         clock = time.perf_counter()
-        write_outputs(placed, out, by_id, (fmt,))
+        write_outputs(placed, out, by_id, [FORMATS[fmt]])
         times[f"{fmt}_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     html = to_html(build_map(placed, by_id))

@@ -9,8 +9,8 @@ answer, a miss included, is kept in a JSON file so a re-run asks nothing twice.
 from __future__ import annotations
 
 import json
+import logging
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from geopy.geocoders import Nominatim
 
 from geo import _cache
 from geo.gazetteer import Place
+
+log = logging.getLogger(__name__)
 
 SOURCE = "OpenStreetMap Nominatim (ODbL)"
 # Nominatim's addresstype -> our precision and kind of place.
@@ -55,14 +57,14 @@ class NominatimFallback:
         """The place Nominatim finds for `query`, or None (remembered either way)."""
         key = f"{country or ''}|{query}"
         if key not in self._cache:
-            print(f"incident-map: asking Nominatim for {query!r}", file=sys.stderr, flush=True)
+            log.info("asking Nominatim for %r", query)
             try:
                 self.requests += 1
                 codes = country.lower() if isinstance(country, str) and country else None
                 found = self._geocode(query, exactly_one=True, addressdetails=True,
                                       country_codes=codes)
             except GeopyError as err:
-                print(f"incident-map: Nominatim failed for {query!r}: {err}", file=sys.stderr)
+                log.warning("Nominatim failed for %r: %s", query, err)
                 return None
             self._cache[key] = found.raw if found else None
             self._write_cache()

@@ -17,8 +17,11 @@ outgrow one process, and for clusters that already exist.
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import geopandas as gpd
@@ -30,6 +33,29 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 CONNECT_TIMEOUT = "10s"
 # Points per partition of the join: large enough that each task's cost is the join itself.
 POINTS_PER_PARTITION = 250_000
+
+log = logging.getLogger(__name__)
+
+
+class EngineError(RuntimeError):
+    """--engine dask asked for, and no scheduler answered."""
+
+
+@contextmanager
+def connected(scheduler: str | None = None) -> Iterator:
+    """A client for the length of a run (see `connect`), closed afterwards; EngineError
+    when Dask is not installed or the scheduler does not answer."""
+    log.info("connecting to Dask (%s)", scheduler or "a local cluster")
+    try:
+        client = connect(scheduler)
+    except ImportError as err:
+        raise EngineError(str(err)) from None
+    except (OSError, TimeoutError, ValueError) as err:
+        raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
+    try:
+        yield client
+    finally:
+        close(client)
 
 
 def connect(scheduler: str | None = None):

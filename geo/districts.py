@@ -15,7 +15,7 @@ import geopandas as gpd
 
 from geo.gazetteer import Place
 from geo.names import normalize, skeleton
-from geo.records import InputWarning, LeftOutWarning
+from geo.records import InputWarning, LeftOutWarning, is_missing
 
 # Name fields of common district datasets: geoBoundaries, OCHA COD-AB, GADM.
 NAME_FIELDS = ("shapeName", "ADM2_EN", "NAME_2", "DISTRICT", "District", "district", "NAME",
@@ -44,7 +44,7 @@ def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDa
     if frame.crs is None:
         raise DistrictError(f"{path}: has no CRS; save it with one (e.g. EPSG:4326)")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    unnamed = frame[name_field].isna() | (frame[name_field].astype(str).str.strip() == "")
+    unnamed = frame[name_field].map(is_missing).astype(bool)
     if unnamed.any():
         warnings.warn(f"{path}: skipped {int(unnamed.sum())} polygons with no {name_field}",
                       LeftOutWarning, stacklevel=2)

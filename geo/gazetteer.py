@@ -30,6 +30,7 @@ import geopandas as gpd
 
 from geo import _cache
 from geo.names import MIN_SKELETON, normalize, skeleton, variants
+from geo.schema import PROVINCE_POLYGON_COLUMNS
 
 DATA = Path(__file__).resolve().parent / "data"
 SUPPLEMENT = DATA / "supplement.csv"
@@ -338,7 +339,7 @@ def read_provinces(path: str | Path = PROVINCES) -> gpd.GeoDataFrame:
     frame = gpd.read_file(path)
     frame["alt_names"] = frame["alt_names"].fillna("")
     frame["former_units"] = frame["former_units"].fillna("")
-    return frame[["code", "name", "country", "ne_name", "former_units", "alt_names", "geometry"]]
+    return frame[[*PROVINCE_POLYGON_COLUMNS, "alt_names", "geometry"]]
 
 
 def _province_places(provinces: gpd.GeoDataFrame) -> list[tuple[Place, list[str]]]:

@@ -17,12 +17,13 @@ import io
 import logging
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from geo import datasets
+from geo.extract import Extraction
 from geo.records import (
     LeftOutWarning,
     Problem,
@@ -47,43 +48,35 @@ class Inputs:
     rejected: pd.DataFrame
     notes: tuple[str, ...] = ()
 
+    def with_extraction(self, extraction: Extraction) -> Inputs:
+        """These tables and the records extracted from documents, mapped together."""
+        for frame in (extraction.incidents, extraction.areas):
+            frame["_line"] = None  # not from a CSV: unresolved.csv names them by id and file
+        return replace(
+            self,
+            incidents=pd.concat([self.incidents, extraction.incidents], ignore_index=True),
+            areas=pd.concat([self.areas, extraction.areas], ignore_index=True),
+            sources=pd.concat([self.sources, extraction.sources], ignore_index=True))
+
+    def sources_by_id(self) -> dict[str, dict]:
+        """Each source's row by its id: what popups and exports look sources up in."""
+        return {row["source_id"]: row for row in self.sources.to_dict("records")}
+
 
 def load_inputs(
     incidents: Sequence[Path],
     areas: Path,
     sources: Path,
     keep_going: bool = False,
-    progress: Callable[[str], None] | None = None,
 ) -> Inputs:
     """Read and check every input table; the sources rows of dataset exports are added.
 
     Raises RecordError listing the problems of all files at once, unless
     `keep_going`: then the bad rows are left out, listed in `rejected`, and a
-    LeftOutWarning says how many.
+    LeftOutWarning says how many. Each file read is logged.
     """
-    tell = progress or log.info
-    rejected: list[tuple[str, Problem]] = []
-    problems: list[Problem] = []
-
-    def read(table: str, path: Path, reader: Callable[[list | None], pd.DataFrame]):
-        kept: list[Problem] | None = [] if keep_going else None
-        try:
-            frame = reader(kept)
-        except RecordError as err:
-            if not keep_going:
-                problems.extend(err.problems)
-                return None
-            frame, kept = None, [*kept, *_whole_file(path, err.problems)]
-        except OSError as err:
-            if not keep_going:
-                problems.append(Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})"))
-                return None
-            frame = None
-            kept = [*kept, Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})")]
-        rejected.extend((table, p) for p in kept or ())
-        return frame
-
-    tables = {table: read(table, path, lambda kept, p=path, t=table: load_table(p, t, kept))
+    reader = _Reader(keep_going)
+    tables = {table: reader.read(table, path, lambda kept, p=path, t=table: load_table(p, t, kept))
               for table, path in (("sources", sources), ("areas", areas))}
     if keep_going:  # a table that could not be read maps nothing, and the rest goes on
         tables = {table: frame if frame is not None else _empty(table)
@@ -92,8 +85,8 @@ def load_inputs(
     files: list[tuple[Path, pd.DataFrame, bool]] = []
     notes: list[str] = []
     for path in incidents:
-        tell(f"reading {path}")
-        found = read("incidents", path, lambda kept, p=path: _incidents(p, kept))
+        log.info("reading %s", path)
+        found = reader.read("incidents", path, lambda kept, p=path: _incidents(p, kept))
         if found is None:
             continue
         frame, imported = found
@@ -101,43 +94,80 @@ def load_inputs(
         if imported is not None:
             listed.append(imported.sources)
             notes += imported.notes
-            tell(f"{path}: {len(frame)} {imported.kind.upper()} records")
+            log.info("%s: %d %s records", path, len(frame), imported.kind.upper())
 
+    all_sources = pd.concat(listed, ignore_index=True) if listed else None
     if tables["sources"] is not None:  # without a sources table there is nothing to check
-        all_sources = pd.concat(listed, ignore_index=True)
-        checks = [(path, frame, "incidents") for path, frame, imported in files if not imported]
-        if tables["areas"] is not None:
-            checks.append((areas, tables["areas"], "areas"))
-        for path, frame, table in checks:
-            checked = read(table, path, lambda kept, p=path, f=frame: without_bad_rows(
-                lambda rows: _listed(rows, p, all_sources), f, kept))
-            if table == "areas":
-                tables["areas"] = checked
-            else:
-                files = [(p, checked if p == path else f, d) for p, f, d in files]
-    repeated = _repeated_ids(files)
-    if keep_going:
-        rejected += [("incidents", p) for p in repeated]
-        files = [(path, frame[~frame["_line"].isin({p.line for p in repeated
-                                                    if p.file == str(path)})], imported)
-                 for path, frame, imported in files]
-    else:
-        problems += repeated
-    if problems:
-        raise RecordError(problems)
+        files, tables["areas"] = reader.check_sources(files, areas, tables["areas"], all_sources)
+    files = reader.without_repeated_ids(files)
+    if reader.problems:
+        raise RecordError(reader.problems)
 
     combined = pd.concat([frame for _, frame, _ in files] or [_empty("incidents")],
                          ignore_index=True)
     extras = extra_columns(combined.columns, "incidents")  # empty for our own records
     combined[extras] = combined[extras].fillna("")
     result = Inputs(all_sources, combined, tables["areas"].reset_index(drop=True),
-                    _rejected_table(rejected), tuple(notes))
-    if rejected:
+                    _rejected_table(reader.rejected), tuple(notes))
+    if reader.rejected:
         rows = result.rejected.query("line > 0").drop_duplicates(["file", "line"])
         warnings.warn(f"{len(rows)} input rows could not be read and were left out "
-                      f"({len(rejected)} problems, listed in rejected.csv); the first: "
-                      f"{rejected[0][1]}", LeftOutWarning, stacklevel=2)
+                      f"({len(reader.rejected)} problems, listed in rejected.csv); the first: "
+                      f"{reader.rejected[0][1]}", LeftOutWarning, stacklevel=2)
     return result
+
+
+class _Reader:
+    """Reads input files, keeping every problem: as errors, or (keep_going) as rejected rows."""
+
+    def __init__(self, keep_going: bool) -> None:
+        self.keep_going = keep_going
+        self.rejected: list[tuple[str, Problem]] = []
+        self.problems: list[Problem] = []
+
+    def read(self, table: str, path: Path, reader: Callable[[list | None], object]):
+        """`reader(kept)`'s result, or None when the file could not be read at all."""
+        kept: list[Problem] | None = [] if self.keep_going else None
+        try:
+            found = reader(kept)
+        except RecordError as err:
+            if not self.keep_going:
+                self.problems.extend(err.problems)
+                return None
+            found, kept = None, [*kept, *_whole_file(path, err.problems)]
+        except OSError as err:
+            problem = Problem(str(path), 0, "", "", f"cannot be read ({err.strerror})")
+            if not self.keep_going:
+                self.problems.append(problem)
+                return None
+            found, kept = None, [*kept, problem]
+        self.rejected.extend((table, p) for p in kept or ())
+        return found
+
+    def check_sources(self, files: list, areas: Path, area_frame: pd.DataFrame | None,
+                      sources: pd.DataFrame) -> tuple[list, pd.DataFrame | None]:
+        """Our own incident files and the areas, with rows naming an unknown source out."""
+        checks = [(path, frame, "incidents") for path, frame, imported in files if not imported]
+        if area_frame is not None:
+            checks.append((areas, area_frame, "areas"))
+        for path, frame, table in checks:
+            checked = self.read(table, path, lambda kept, p=path, f=frame: without_bad_rows(
+                lambda rows: _listed(rows, p, sources), f, kept))
+            if table == "areas":
+                area_frame = checked
+            else:
+                files = [(p, checked if p == path else f, d) for p, f, d in files]
+        return files, area_frame
+
+    def without_repeated_ids(self, files: list) -> list:
+        repeated = _repeated_ids(files)
+        if not self.keep_going:
+            self.problems += repeated
+            return files
+        self.rejected += [("incidents", p) for p in repeated]
+        return [(path, frame[~frame["_line"].isin({p.line for p in repeated
+                                                   if p.file == str(path)})], imported)
+                for path, frame, imported in files]
 
 
 def _incidents(path: Path, kept: list[Problem] | None):

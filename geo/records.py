@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from geo.schema import COLUMNS, ID_BASIS, ID_COLUMN, ID_PREFIX, QUALIFIERS, Column, extra_columns
+from geo.schema import (
+    COLUMNS,
+    EXTRACTED_ID_BASIS,
+    ID_BASIS,
+    ID_COLUMN,
+    ID_PREFIX,
+    QUALIFIERS,
+    Column,
+    extra_columns,
+)
 
 _MAX_LISTED = 25
 
@@ -138,9 +148,15 @@ def _not_utf8(data: bytes, offset: int, name: str) -> Problem:
 
 def read_header(text: str, delimiter: str = ",") -> list[str]:
     """The column names on the first line of a CSV's text, stripped."""
-    # The first record may span lines (a quoted name) or end in a lone CR: let csv decide.
-    header = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter), [])
-    return [h.strip() for h in header]
+    return [h.strip() for h in next(first_rows(text, delimiter), [])]
+
+
+def first_rows(text: str, delimiter: str = ","):
+    """The records at the start of a CSV's text (its first megabyte), as csv reads them.
+
+    A record may span lines (a quoted name) or end in a lone CR: csv decides.
+    """
+    return csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter)
 
 
 def delimiter_of(text: str) -> str:
@@ -308,10 +324,32 @@ def table_from_cells(cells: pd.DataFrame, lines: np.ndarray, table: str, name: s
 
 
 def _text(value: object) -> str:
-    """A cell as text: None and NaN are empty, floats keep their digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
+    """A cell as text: a missing value is empty, floats keep their digits."""
+    return "" if is_missing(value) else str(value).strip()
+
+
+def is_missing(value: object) -> bool:
+    """A cell with no value: None, NaN, pd.NA, or text of white space only."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+# How far from 0 a coordinate may lie, by column kind.
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+
+
+def coordinate_errors(number: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:
+    """Why each coordinate of `kind` ("latitude" or "longitude") is wrong, "" where it is
+    not: a cell that is not `empty` but no number, or a number out of range."""
+    limit = COORDINATE_LIMITS[kind]
+    finite = np.isfinite(number)
+    why = np.full(len(number), "", dtype=object)
+    why[~empty & ~finite] = "is not a number"
+    why[~empty & finite & (np.abs(number) > limit)] = f"is outside -{limit}..{limit}"
+    return why
 
 
 def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray]:
@@ -356,17 +394,15 @@ def _convert(c: Column, text: pd.Series) -> tuple[object, np.ndarray, np.ndarray
         why[bad] = "is not an ISO 3166-1 alpha-2 code"
         return upper, why != "", why
     if c.kind in ("latitude", "longitude"):
-        limit = 90 if c.kind == "latitude" else 180
         number = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
         values = number.to_numpy(copy=True)
         for i in np.flatnonzero(~empty & np.isnan(values)):  # what only Python reads: "۳۴"
             with contextlib.suppress(ValueError):
                 values[i] = float(text.iloc[i])
-        not_number = ~empty & ~np.isfinite(values)
-        outside = ~empty & np.isfinite(values) & (np.abs(values) > limit)
-        why[not_number] = "is not a number"
-        why[outside] = f"is outside -{limit}..{limit}"
-        return np.where(not_number | outside, np.nan, values), why != "", why
+        wrong = coordinate_errors(values, empty, c.kind)
+        bad = wrong != ""
+        why[bad] = wrong[bad]
+        return np.where(bad, np.nan, values), why != "", why
     raise AssertionError(f"unknown column kind {c.kind}")
 
 
@@ -432,6 +468,16 @@ def stable_id(table: str, values: list[str]) -> str:
     """An id that depends only on the identifying columns, so re-runs agree."""
     digest = hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:12]
     return f"{ID_PREFIX[table]}-{digest}"
+
+
+def extracted_id(table: str, row: Mapping[str, str]) -> str:
+    """The id of a record read out of a document, from its cells of EXTRACTED_ID_BASIS."""
+    return stable_id(table, [row[c] for c in EXTRACTED_ID_BASIS[table]])
+
+
+def slug(value: str) -> str:
+    """Text (a file stem) as an id part: lower case, runs of anything else as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
 def _fill_ids(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -125,6 +125,14 @@ ID_BASIS = {
                   "summary"),
     "areas": ("source_id", "name", "status", "date_start", "quote_start", "summary"),
 }
+# The same for records read out of documents (geo.extract), which always derive their id:
+# from the words rather than their offsets or dates, so that an edit elsewhere in the file
+# keeps every id. `clause` is no column: the words of the clause telling the event, spaces
+# folded.
+EXTRACTED_ID_BASIS = {
+    "incidents": ("source_id", "clause", "location", "place"),
+    "areas": ("source_id", "name", "country", "status"),
+}
 ID_PREFIX = {"incidents": "ev", "areas": "ar"}
 ID_COLUMN = {"incidents": "event_id", "areas": "area_id"}
 COLUMNS = {"incidents": INCIDENT_COLUMNS, "areas": AREA_COLUMNS, "sources": SOURCE_COLUMNS}
@@ -162,11 +170,16 @@ UNRESOLVED_COLUMNS = ("table", "record_id", "location", "country", "source_file"
                       "reason")
 # rejected.csv (--keep-going): every input row left out because it could not be read.
 REJECTED_COLUMNS = ("table", "file", "line", "column", "value", "reason")
+# not_in_review.csv: extracted records of reviewed documents that the review file lacks
+# (deleted by the analyst, or new since the review), named by table and id.
+NOT_IN_REVIEW_COLUMNS = ("table", "event_id", "area_id", "source_file", "quote_start", "summary")
 # reconciliation.csv: per table and in all, records in = placed + unresolved + rejected.
 RECONCILIATION_COLUMNS = ("table", "records_in", "placed", "unresolved", "rejected")
 # disagreements.csv: records whose own province is not the one their point lies in.
 DISAGREEMENT_COLUMNS = ("table", "record_id", "source_file", "input_line", "stated_admin1",
                         "admin1", "km_outside_stated")
+# The province polygons' own columns (geo/data/provinces.geojson, which also holds
+# alt_names: other spellings for the gazetteer, "|"-separated, never exported).
+PROVINCE_POLYGON_COLUMNS = ("code", "name", "country", "ne_name", "former_units")
 # provinces.geojson: the polygons' own columns, then counts for the mapped records.
-PROVINCE_COLUMNS = ("code", "name", "country", "ne_name", "former_units", "incidents", "deaths",
-                    "areas")
+PROVINCE_COLUMNS = (*PROVINCE_POLYGON_COLUMNS, "incidents", "deaths", "areas")

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import geopandas as gpd
-
 from geo.atomic import write_text
+from geo.export import Format
+from geo.pipeline import Placed
 from geo.timewindow import held_until
 from maps.popups import area_popup, incident_popup
 from maps.style import AREA_COLOURS, EVENT_COLOURS
@@ -47,9 +47,9 @@ def _placemark(name: str, style: str, description: str, begin: str, end: str,
     )
 
 
-def write_kml(path: str | Path, incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame,
-              sources: Mapping[str, Mapping]) -> Path:
+def write_kml(placed: Placed, path: str | Path, sources: Mapping[str, Mapping]) -> Path:
     """Incidents and areas as two folders of placemarks in one KML file."""
+    incidents, areas = placed.incidents, placed.areas
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
              "<name>incident-map</name>", *_styles(), "<Folder><name>Incidents</name>"]
@@ -68,3 +68,8 @@ def write_kml(path: str | Path, incidents: gpd.GeoDataFrame, areas: gpd.GeoDataF
             record["longitude"], record["latitude"], record["area_id"]))
     parts.append("</Folder></Document></kml>")
     return write_text(path, "\n".join(parts) + "\n")
+
+
+# The fourth output format, beside geo.export.FORMATS.
+KML = Format(("incidents.kml",),
+             lambda placed, out, sources: write_kml(placed, out / "incidents.kml", sources))

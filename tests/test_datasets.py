@@ -495,6 +495,22 @@ def test_to_records_takes_a_frame_read_elsewhere():
     assert set(incidents["source_id"]) == {"gtd-gtd-2019"}
 
 
+def test_assemble_refuses_a_key_the_contract_does_not_declare():
+    from geo.datasets._common import assemble
+
+    frame = pd.DataFrame({"_line": [2, 3]})
+    with pytest.raises(ValueError, match=r"'fatality_count'.*neither a column of the "
+                                         r"incidents contract.*acled_\*, ucdp_\*, gtd_\*"):
+        assemble(frame, {"event_id": ["a", "b"], "fatality_count": ["1", "2"]}, "acled", {})
+    with pytest.raises(ValueError, match=r"'mine_kind'"):  # a dataset the contract lacks
+        assemble(frame, {"event_id": ["a", "b"]}, "mine", {"kind": ["x", "y"]})
+    # A dataset's own field may be given either way; both come out beside the contract's.
+    kept = assemble(frame, {"event_id": ["a", "b"], "ucdp_low": ["1", "2"]}, "ucdp",
+                    {"high": ["3", "4"]})
+    assert list(kept.columns[-3:]) == ["_line", "ucdp_low", "ucdp_high"]
+    assert kept["ucdp_low"].tolist() == ["1", "2"]
+
+
 # --- through the command line ---------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import pytest
 from geo.extract import extract_documents, read_document
 from geo.extract.dates import parse_when
 from geo.extract.documents import UnreadableDocument
+from geo.records import LeftOutWarning
 from maps.cli import main
 from tests.conftest import ROOT, SEEDS, require_shared
 
@@ -403,7 +404,8 @@ def test_a_document_that_breaks_the_extractor_is_reported_and_the_rest_extracted
         return real(doc, *args)
 
     monkeypatch.setattr(extraction, "extract", fragile)
-    found = extract_documents([bad, good], gazetteer)
+    with pytest.warns(LeftOutWarning, match="simulated fault"):
+        found = extract_documents([bad, good], gazetteer)
     assert [r["place"] for r in found.incidents.to_dict("records")] == ["Kunduz"]
     assert found.failed == [f"{bad}: could not be extracted (RuntimeError: simulated fault); "
                             "please report this with the file"]

@@ -153,7 +153,7 @@ def test_a_toll_past_32_bits_travels_whole(placed):
 
 
 def test_exports_written_side_by_side_are_the_same_bytes(tmp_path, monkeypatch, capsys):
-    from maps import outputs
+    from geo import export as outputs
 
     for folder, first in (("apart", 1), ("here", 10**9)):
         monkeypatch.setattr(outputs, "PARALLEL_FROM", first)

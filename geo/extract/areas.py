@@ -16,10 +16,11 @@ import itertools
 import re
 
 from geo.extract import cues
+from geo.extract.dates import When
 from geo.extract.incidents import ORIGIN
 from geo.extract.places import Mention
 from geo.extract.reading import Reading
-from geo.records import stable_id
+from geo.records import extracted_id
 
 _CLAUSE = re.compile(r";|,\s+(?:and|but|while)\s+|\s+but\s+")
 # "Recruiters remain active in Karachi": told as now, so as of publication.
@@ -72,22 +73,30 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
                 key = (m.place.name, m.place.country, status)
                 if key in rows:
                     continue
-                rows[key] = {
-                    "area_id": stable_id("areas", [source_id, m.place.name, m.place.country,
-                                                   status]),
-                    "name": m.place.name, "admin1": "", "country": m.place.country,
-                    "status": status, "date_start": when.start.isoformat(),
-                    "date_end": when.end.isoformat() if ended else "",
-                    "date_precision": when.precision,
-                    "latitude": m.place.latitude, "longitude": m.place.longitude,
-                    "geo_precision": m.place.geo_precision,
-                    "source_id": source_id, "source_file": reading.doc.name,
-                    "cited_sources": "; ".join(reading.cited_labels(i)),
-                    "summary": " ".join(reading.words(i).split()),
-                    "quote_start": s.start, "quote_end": s.end,
-                }
+                rows[key] = _area_row(reading, i, m, status, when, ended, source_id)
                 opened.append(rows[key])
     return sorted(rows.values(), key=lambda r: (r["quote_start"], r["name"])), notes
+
+
+def _area_row(reading: Reading, i: int, m: Mention, status: str, when: When, ended: bool,
+              source_id: str) -> dict:
+    """The contract row of the area at `m` that sentence `i` tells of, held from `when`."""
+    s = reading.sentences[i]
+    row = {
+        "area_id": "",
+        "name": m.place.name, "admin1": "", "country": m.place.country,
+        "status": status, "date_start": when.start.isoformat(),
+        "date_end": when.end.isoformat() if ended else "",
+        "date_precision": when.precision,
+        "latitude": m.place.latitude, "longitude": m.place.longitude,
+        "geo_precision": m.place.geo_precision,
+        "source_id": source_id, "source_file": reading.doc.name,
+        "cited_sources": "; ".join(reading.cited_labels(i)),
+        "summary": " ".join(reading.words(i).split()),
+        "quote_start": s.start, "quote_end": s.end,
+    }
+    row["area_id"] = extracted_id("areas", row)
+    return row
 
 
 def _end(rows: dict[tuple, dict], mention: Mention, when) -> bool:

@@ -161,9 +161,20 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     return found
 
 
+# The alternatives of _PATTERN (one matches at a time) that count from another date.
+_COUNTED = ("rel", "same", "same_month", "weekday", "next", "this", "yesterday", "today")
+
+
 def _mention(m: re.Match, text: str) -> DateMention | None:
     g = m.groupdict()
     base = {"start": m.start(), "end": m.end(), "text": m.group(0)}
+    if any(g[name] for name in _COUNTED):
+        return _counted(g, base)
+    return _calendar(m, text, g, base)
+
+
+def _calendar(m: re.Match, text: str, g: dict, base: dict) -> DateMention | None:
+    """A date the calendar names: a day, a month or a year, with or without its year."""
     part = _part(next((v for k, v in g.items() if k.startswith("part") and v), None))
     shift = _shift(next((v for k, v in g.items() if k.startswith("shift") and v), None))
     if g["iso"]:
@@ -191,6 +202,13 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
                 not _MONTH_CUES.search(text[:m.start()]):
             return None
         return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
+    if g["year"]:
+        return DateMention(**base, kind="year", year=int(g["y5"]), part=part)
+    return None
+
+
+def _counted(g: dict, base: dict) -> DateMention | None:
+    """A date counted from another: "two days later", "the same night", "last Friday"."""
     if g["rel"]:
         amount = _amount(g["rn"])
         word = g["rd"].lower()
@@ -225,8 +243,6 @@ def _mention(m: re.Match, text: str) -> DateMention | None:
         return DateMention(**base, kind="ago", amount=-1, unit="day")
     if g["today"]:
         return DateMention(**base, kind="ago", amount=0, unit="day")
-    if g["year"]:
-        return DateMention(**base, kind="year", year=int(g["y5"]), part=part)
     return None
 
 

@@ -18,7 +18,7 @@ from geo.extract.figures import Figure, casualties
 from geo.extract.places import Mention
 from geo.extract.reading import Reading, best_place, finest
 from geo.gazetteer import distance_km
-from geo.records import stable_id
+from geo.records import extracted_id
 
 # "students from Lahore's university", "fighters who defected from ...": where people
 # came from is not where the event was.
@@ -90,8 +90,7 @@ def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> li
         if mention is None:
             row["country"] = _country(reading, everything)
         # From the words, not their offsets: an edit elsewhere in the file keeps the id.
-        row["event_id"] = stable_id("incidents", [source_id, " ".join(own.split()),
-                                                  row["location"], row["place"]])
+        row["event_id"] = extracted_id("incidents", {**row, "clause": " ".join(own.split())})
         rows.append(row)
     return rows
 

@@ -13,11 +13,15 @@ stable, a fresh extraction is matched to the reviewed rows by id:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-from geo.schema import ID_COLUMN
+from geo.extract import Extraction
+from geo.records import Problem, RecordError, load_table, read_header
+from geo.schema import ID_COLUMN, NOT_IN_REVIEW_COLUMNS
 
 
 @dataclass
@@ -47,3 +51,67 @@ def apply_review(extracted: pd.DataFrame, reviewed: pd.DataFrame, table: str,
     records = records.sort_values(["source_file", "quote_start"],
                                   kind="stable", na_position="last").reset_index(drop=True)
     return Reviewed(records, left_out.reset_index(drop=True), len(reviewed))
+
+
+@dataclass(frozen=True)
+class ReviewFile:
+    """What one --review file did: its table, the reviewed rows kept, the rows left out."""
+
+    path: Path
+    table: str
+    kept: int
+    left_out: int
+
+
+def review_extraction(extraction: Extraction, paths: Iterable[Path]) -> list[ReviewFile]:
+    """Apply each reviewed incidents.csv or areas.csv to `extraction`, in place.
+
+    The extracted rows a review left out are collected in `extraction.left_out`
+    (not_in_review.csv); the sources of reviewed rows from earlier runs come
+    from the sources.csv written beside each review file.
+    """
+    done, left_out = [], []
+    for path in paths:
+        table = review_table(path)
+        reviewed = load_table(path, table)
+        beside = path.parent / "sources.csv"
+        documents = set(load_table(beside, "sources")["file"]) if beside.exists() else set()
+        result = apply_review(getattr(extraction, table), reviewed, table, documents)
+        setattr(extraction, table, result.records)
+        if len(result.left_out):
+            left_out.append(result.left_out.assign(table=table))
+        done.append(ReviewFile(path, table, result.kept, len(result.left_out)))
+        extraction.sources = _with_review_sources(extraction.sources, reviewed, path)
+    if left_out:
+        extraction.left_out = pd.concat(left_out, ignore_index=True).reindex(
+            columns=list(NOT_IN_REVIEW_COLUMNS))
+    return done
+
+
+def review_table(path: Path) -> str:
+    """"incidents" or "areas", from the id column in the file's header."""
+    try:
+        names = read_header(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise RecordError([Problem(str(path), 0, "", "", f"cannot be read ({err})")]) from None
+    for table, id_col in ID_COLUMN.items():
+        if id_col in names:
+            return table
+    raise RecordError([Problem(str(path), 1, "", "", "is neither an incidents nor an areas "
+                               "table (no event_id or area_id column)")])
+
+
+def _with_review_sources(sources: pd.DataFrame, reviewed: pd.DataFrame,
+                         path: Path) -> pd.DataFrame:
+    """Sources of reviewed rows from other runs, read from the sources.csv beside the file."""
+    missing = set(reviewed["source_id"]) - set(sources["source_id"])
+    if not missing:
+        return sources
+    beside = path.parent / "sources.csv"
+    if not beside.exists():
+        raise RecordError([Problem(str(path), 0, "source_id", ", ".join(sorted(missing)),
+                                   f"is not a document of this run and {beside} is missing: "
+                                   "keep the review file with the sources.csv written with it")])
+    older = load_table(beside, "sources")
+    older = older[older["source_id"].isin(missing)]
+    return pd.concat([sources, older], ignore_index=True)
