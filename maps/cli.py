@@ -28,6 +28,7 @@ from maps.commands import (
     run_export,
     run_extract,
     run_geocode,
+    run_setup,
 )
 from maps.messages import speaking
 
@@ -121,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     geocode.add_argument("--country", help="ISO 3166-1 alpha-2 code to search within")
     geocode.add_argument("--all", action="store_true", help="every candidate, best first")
     geocode.set_defaults(run=run_geocode)
+
+    setup = commands.add_parser(
+        "setup", help="fetch, once, the pinned Leaflet, borders and offline tiles an installed "
+                      "package needs (a checkout has them from `make install`)")
+    setup.add_argument("--data", type=Path, metavar="DIR",
+                       help="where to put them (default: INCIDENT_MAP_DATA, else "
+                            "~/.local/share/incident-map)")
+    setup.set_defaults(run=run_setup)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""What each command does, from its parsed options: calls a notebook can make too.
+"""What each command does with its parsed options, step by step.
 
 geo.workflow places the records (loading, extraction, review, geocoding, the
 joins), maps.render draws them, geo.export writes them; these functions put
@@ -18,6 +18,7 @@ from geo.gazetteer import load_gazetteer
 from geo.pipeline import Placed
 from geo.placing import online_fallback
 from geo.workflow import Documents, Run, extract_files, place_files
+from maps.fetch import fetch_assets
 from maps.kml import KML
 from maps.messages import progress
 from maps.render import build_map, to_html
@@ -117,4 +118,10 @@ def run_geocode(args: argparse.Namespace) -> int:
         print(json.dumps({"query": args.name, "match": None}))
         return 1
     print(json.dumps(rows if args.all else rows[0], ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    for path in fetch_assets(args.data, progress=print):
+        print(f"ready: {path}")
     return 0

@@ -37,6 +37,7 @@ def test_build_writes_the_reconciliation_beside_the_outputs(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_every_output_old_or_whole(tmp_path, gazetteer):
     data = write_dataset(100_000, tmp_path / "data", gazetteer)
     command = [str(BIN), "build", "--incidents", str(data / "incidents.csv"), "--areas",

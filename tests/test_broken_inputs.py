@@ -97,6 +97,7 @@ def test_broken_input_is_read_or_named(tmp_path, capsys, kind, name, rows, edit,
         assert (out / "reconciliation.csv").exists()
 
 
+@pytest.mark.slow
 def test_a_bad_cell_deep_in_a_very_large_file_is_named_by_its_line(tmp_path, capsys, gazetteer):
     from bench.synthetic import write_dataset
 

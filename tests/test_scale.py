@@ -84,6 +84,7 @@ def _in_window(out, start: str, end: str) -> int:
     return int(((incidents["date_start"] <= end) & (incidents["date_end"] >= start)).sum())
 
 
+@pytest.mark.slow
 def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):  # noqa: F811
     page = Page(browser, big_map / "map.html")
     assert (big_map / "map.html").stat().st_size < 8_000_000
@@ -102,6 +103,7 @@ def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):  #
     page.close()
 
 
+@pytest.mark.slow
 def test_zooming_in_on_a_town_shows_single_markers(browser, big_map):  # noqa: F811
     page = Page(browser, big_map / "map.html")
     page.js("incidentMap.setWindow('2018-03-01', '2018-03-31')")
@@ -112,6 +114,7 @@ def test_zooming_in_on_a_town_shows_single_markers(browser, big_map):  # noqa: F
     page.close()
 
 
+@pytest.mark.slow
 def test_clicking_a_group_zooms_in_on_it(browser, big_map):  # noqa: F811
     page = Page(browser, big_map / "map.html")
     page.js("incidentMap.setWindow('2019-01-01', '2019-12-31')")
