@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from html import escape
 
-import pandas as pd
-
+from geo.records import is_missing
 from geo.schema import GEO_PRECISION_LABELS, column
 
 QUALIFIER_WORDS = {
@@ -22,12 +21,6 @@ QUALIFIER_WORDS = {
     "more_than": "more than ",
     "up_to": "up to ",
 }
-
-
-def _blank(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value) or (
-        isinstance(value, str) and not value.strip()
-    )
 
 
 def describe_dates(start: str, end: str, precision: str) -> str:
@@ -54,20 +47,20 @@ def describe_dates(start: str, end: str, precision: str) -> str:
 
 def describe_figure(value, qualifier: str) -> str:
     """A stated figure with its qualifier: "at least 9"; "" when the source gives none."""
-    if _blank(value):
+    if is_missing(value):
         return ""
     return f"{QUALIFIER_WORDS.get(qualifier or 'exact', '')}{int(value)}"
 
 
 def describe_precision(precision) -> str:
-    if _blank(precision):
+    if is_missing(precision):
         return ""
     note = GEO_PRECISION_LABELS[int(precision)]
     return note if int(precision) == 1 else f"approximate: {note}"
 
 
 def _words(code) -> str:
-    return "" if _blank(code) else str(code).replace("_", " ")
+    return "" if is_missing(code) else str(code).replace("_", " ")
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -87,12 +80,12 @@ def _source_line(source_id: str, sources: Mapping[str, Mapping]) -> str:
 
 
 def _heading(event_type: str, place: str, admin1: str) -> str:
-    where = ", ".join(v for v in (place, admin1) if not _blank(v))
+    where = ", ".join(v for v in (place, admin1) if not is_missing(v))
     return f"{_words(event_type).capitalize()}: {where}"
 
 
 def _text(value) -> str:
-    return "" if _blank(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def incident_fields(sources: Mapping[str, Mapping]) -> list[tuple[str, tuple, Callable]]:

