@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep records reported on or before this date (YYYY-MM-DD)")
     export.set_defaults(run=run_export)
 
+    _tool_commands(commands)
+    return parser
+
+
+def _tool_commands(commands) -> None:
+    """The commands that read no records: geocode and setup."""
     geocode = commands.add_parser("geocode", help="look a place name up in the offline gazetteer")
     geocode.add_argument("name")
     geocode.add_argument("--country", help="ISO 3166-1 alpha-2 code to search within")
@@ -130,7 +136,6 @@ def _parser() -> argparse.ArgumentParser:
                        help="where to put them (default: INCIDENT_MAP_DATA, else "
                             "~/.local/share/incident-map)")
     setup.set_defaults(run=run_setup)
-    return parser
 
 
 def _input_options() -> argparse.ArgumentParser:
