@@ -9,7 +9,7 @@ from jinja2 import Template
 
 from geo.schema import GEO_PRECISION_LABELS
 from maps.layers import script_json
-from maps.style import AREA_COLOURS, EVENT_COLOURS, PROVINCE_COLOURS, PROVINCE_STEPS
+from maps.style import AREA_COLOURS, EVENT_COLOURS, GROUPS, PROVINCE_COLOURS, PROVINCE_STEPS
 
 CSS = """
 .im-legend { background: rgba(255,255,255,0.94); padding: 6px 9px; font: 11px/1.3 sans-serif;
@@ -41,7 +41,7 @@ def legend_html() -> str:
     parts.append('<div><i class="hollow"></i>hollow, dashed: approximate place</div>')
     parts.append(f"<div>&nbsp;&nbsp;({escape(GEO_PRECISION_LABELS[2])},</div>")
     parts.append(f"<div>&nbsp;&nbsp;{escape(GEO_PRECISION_LABELS[3])} or country)</div>")
-    parts.append('<div><i style="background:rgba(122,30,30,0.72)"></i>numbered: that many '
+    parts.append(f'<div><i style="background:{GROUPS["colour"]}"></i>numbered: that many '
                  "incidents,</div><div>&nbsp;&nbsp;grouped while too many are in view; "
                  "click to zoom in</div>")
     parts.append("<h4>Areas reported held or used</h4>")

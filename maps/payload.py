@@ -7,6 +7,9 @@ index into the distinct texts of each popup field), packed into one gzip
 block the page inflates with the browser's own DecompressionStream. A million
 incidents fit in about ten megabytes. Places are indexed once (`sites`): the
 page counts incidents per site to draw them grouped until few are in view.
+The payload tells the page how to read them: each column's typed array
+(`WIDTHS`), offset and length in `layout`, the `scale` of the site
+coordinates, and the event `types` the type codes index.
 
 Popup text is composed here (maps.popups) and shown by the page with
 textContent, so it is never parsed as HTML. Where the fields' distinct texts
@@ -30,15 +33,19 @@ from geo.pipeline import in_order
 from geo.schema import EVENT_TYPES, column
 from geo.timewindow import held_until
 from maps.popups import area_popup, area_tooltip, incident_fields
-from maps.style import AREA_RADIUS_M, area_style
+from maps.style import AREA_RADIUS_M, EXACT_PRECISION, area_style
 
 EPOCH = dt.date(1970, 1, 1)
 # Degrees kept for drawing: 1e-4 is about 11 m, finer than any marker.
 SCALE = 10_000
 # Characters of distinct popup text the page may carry, over all fields.
 TEXT_BUDGET = 6_000_000
-_WIDTHS = (("u8", np.uint8, 0, 255), ("u16", np.uint16, 0, 65_535),
-           ("i32", np.int32, -(2**31), 2**31 - 1), ("f64", np.float64, -(2**53), 2**53))
+# The column types, narrowest first: the page's typed array, numpy's type, the range held.
+WIDTHS = (("Uint8Array", np.uint8, 0, 255), ("Uint16Array", np.uint16, 0, 65_535),
+          ("Int32Array", np.int32, -(2**31), 2**31 - 1),
+          ("Float64Array", np.float64, -(2**53), 2**53))
+# An unknown death toll, and an incident in no province: any negative value means missing.
+MISSING = -1
 
 
 def day(iso: str) -> int:
@@ -67,9 +74,9 @@ def incident_payload(
         "siteLat": lat[first],
         "siteLon": lon[first],
         "type": frame["event_type"].map(types).to_numpy(np.int64),
-        "deaths": frame["fatalities"].astype("Float64").fillna(-1).to_numpy(np.int64),
-        "prec": frame["geo_precision"].astype("Float64").fillna(1).to_numpy(np.int64),
-        "prov": frame["admin1"].map(provinces).fillna(-1).to_numpy(np.int64),
+        "deaths": frame["fatalities"].astype("Float64").fillna(MISSING).to_numpy(np.int64),
+        "prec": frame["geo_precision"].astype("Float64").fillna(EXACT_PRECISION).to_numpy(np.int64),
+        "prov": frame["admin1"].map(provinces).fillna(MISSING).to_numpy(np.int64),
     }
     popup, left_out = [], []
     fields = [(label, cols, formatter, *_distinct(frame, cols, formatter))
@@ -84,7 +91,8 @@ def incident_payload(
             columns[f"popup{k}"] = codes
             popup.append({"label": label, "values": values, "codes": f"popup{k}"})
     blob, layout = _pack(columns)
-    return {"n": len(frame), "sites": len(first), "popup": popup, "leftOut": left_out,
+    return {"n": len(frame), "sites": len(first), "scale": SCALE, "types": list(EVENT_TYPES),
+            "popup": popup, "leftOut": left_out,
             "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
 
 
@@ -133,7 +141,7 @@ def _pack(columns: dict[str, np.ndarray]) -> tuple[bytes, dict]:
     for name, values in columns.items():
         values = np.asarray(values, dtype=np.int64)
         low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
-        kind, dtype = next((k, t) for k, t, lo, hi in _WIDTHS if lo <= low and high <= hi)
+        kind, dtype = next((k, t) for k, t, lo, hi in WIDTHS if lo <= low and high <= hi)
         data = values.astype(dtype).astype(np.dtype(dtype).newbyteorder("<")).tobytes()
         layout[name] = [kind, offset, len(values)]
         padding = -len(data) % 8  # a typed array starts at a multiple of its item size

@@ -83,7 +83,7 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
         "Areas held or used",
     )
     incidents = IncidentCanvas(incident_payload(placed.incidents, sources, names),
-                               list(EVENT_COLOURS.values()), len(names))
+                               EVENT_COLOURS, len(names))
     for layer in (provinces, areas, incidents):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -46,6 +46,17 @@ PROVINCE_COLOURS = ("#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
 # Marker radius in pixels: base + per_sqrt_death * sqrt(deaths), at most `most`; an
 # unknown toll keeps the base. The page's canvas reads the same numbers.
 RADIUS = {"base": 5.0, "per_sqrt_death": 2.0, "most": 24.0}
+# A place of this geo_precision is drawn filled ("exact"); any coarser one hollow and
+# dashed ("approximate"): fill opacity, outline width in pixels, and dash pattern.
+EXACT_PRECISION = 1
+MARKER_LOOKS = {
+    "exact": {"fillOpacity": 0.8, "weight": 1.5, "dash": []},
+    "approximate": {"fillOpacity": 0.12, "weight": 2.5, "dash": [4, 3]},
+}
+# More than `limit` incidents in view are drawn as counted groups: one per `cell`-pixel
+# square of the screen, of radius base + per_log10 * log10(count), at most cell / 2.
+GROUPS = {"limit": 2000, "cell": 64, "colour": "rgba(122, 30, 30, 0.72)",
+          "base": 10, "per_log10": 8}
 
 
 def incident_radius(fatalities) -> float:

@@ -5,11 +5,17 @@ layer) and re-renders every feature at each step; this filter keeps incidents
 as columns sorted by date on one canvas, adds and removes only the areas that
 change, and recolours provinces for the window. Like a folium plugin, this
 file holds the classes, their templates and their asset list; the JS and CSS
-are ours (maps/static/) and are always inlined.
+are ours (maps/static/) and are always inlined, in the order of `ASSETS`.
+
+Everything the page's script knows of the records comes from Python: the
+packed columns and type codes in the payload (maps.payload), the colours,
+marker looks, radius rule and groups in the canvas options (maps.style), and
+the steps, speeds and province shades in the filter's options.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from branca.element import Element, MacroElement
@@ -17,14 +23,25 @@ from folium.map import Layer
 from jinja2 import Template
 
 from maps.layers import script_json
-from maps.style import RADIUS
+from maps.style import EXACT_PRECISION, GROUPS, MARKER_LOOKS, RADIUS
 
 STATIC = Path(__file__).resolve().parent / "static"
-# The files this plugin adds to the page, inlined in the header once.
+# The files this plugin adds to the page, inlined in the header once, in this order:
+# the shared namespace and helpers, then one component a file.
 ASSETS = (
     ("incidentmap_css", STATIC / "incidentmap.css"),
-    ("incidentmap_js", STATIC / "incidentmap.js"),
+    ("incidentmap_js", STATIC / "incidentmap.js"),        # IncidentMapLib: shared helpers
+    ("incidentcanvas_js", STATIC / "incidentcanvas.js"),  # the canvas incident layer
+    ("timefilter_js", STATIC / "timefilter.js"),          # the time-filter control
+    ("pageapi_js", STATIC / "pageapi.js"),                # window.incidentMap, and start()
 )
+# Days each step of the play button moves the window, in the order the select offers them.
+STEPS = {"week": 7, "month": 30, "quarter": 91, "year": 365}
+FIRST_STEP = "month"
+# Play speeds: multiples of one step per PLAY_MS milliseconds.
+SPEEDS = ("0.5x", "1x", "2x", "4x")
+FIRST_SPEED = "1x"
+PLAY_MS = 800
 
 
 def add_assets(figure) -> None:
@@ -47,12 +64,14 @@ var {{ this.get_name() }} = new IncidentMapLib.IncidentCanvas({{ this.data }}, {
 """
     )
 
-    def __init__(self, payload: dict, colours: list[str], provinces: int, name: str = "Incidents"):
+    def __init__(self, payload: dict, colours: Mapping[str, str], provinces: int,
+                 name: str = "Incidents"):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "IncidentCanvas"
         self.data = script_json(payload)
-        self.options = script_json({"colours": colours, "provinces": provinces,
-                                    "radius": RADIUS})
+        self.options = script_json({"colours": dict(colours), "provinces": provinces,
+                                    "radius": RADIUS, "exact": EXACT_PRECISION,
+                                    "looks": MARKER_LOOKS, "groups": GROUPS})
 
     def render(self, **kwargs):
         add_assets(self.get_root())
@@ -77,7 +96,9 @@ var {{ this.get_name() }} = IncidentMapLib.start({{ this._parent.get_name() }}, 
         super().__init__()
         self._name = "TimeFilter"
         self._layers = (incidents, areas, provinces)
-        self.options = script_json(options)
+        self.options = script_json({
+            "steps": STEPS, "step": FIRST_STEP, "speeds": list(SPEEDS), "speed": FIRST_SPEED,
+            "playMs": PLAY_MS, **options})
 
     def render(self, **kwargs):
         self.incidents, self.areas, self.provinces = (layer.get_name() for layer in self._layers)

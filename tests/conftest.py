@@ -1,10 +1,12 @@
-"""Shared fixtures: the seed pipeline run once, a built output folder, tool checks."""
+"""Shared fixtures and helpers: the seed pipeline run once, a built output folder, tool checks,
+the CLI path, dataset-fixture rewriting, and the headless-Chromium `browser` and `Page`."""
 
 from __future__ import annotations
 
 import csv
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +21,8 @@ from maps.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures" / "datasets"
+CLI = shutil.which("incident-map") or str(Path(sys.executable).parent / "incident-map")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -66,6 +70,24 @@ def incident(**values) -> dict:
     return row
 
 
+# Dataset fixtures (tests/fixtures/datasets) copied with some cells changed.
+def rewritten(source: Path, target: Path, edit) -> Path:
+    """A copy of a fixture with `edit(header, rows)` applied to its cells."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    header, rows = edit(header, rows)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    return target
+
+
+def set_cell(name: str, row: int, value: str):
+    def edit(header, rows):
+        rows[row][header.index(name)] = value
+        return header, rows
+    return edit
+
+
 @pytest.fixture(scope="session")
 def provinces():
     return read_provinces()
@@ -92,3 +114,54 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built")
     assert main(["build", "--out", str(out)]) == 0
     return out
+
+
+# Headless Chromium: the `browser` fixture (one per module) and a loaded map `Page`.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = require_tool("/usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Page:
+    """A loaded map page with every request and page error it produced."""
+
+    def __init__(self, browser, html: Path, hash_: str = ""):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", lambda dialog: self.errors.append(f"dialog: {dialog.message}"))
+        self.page.goto(html.as_uri() + hash_)
+        self.page.wait_for_function("window.incidentMap && window.incidentMap.ready")
+
+    def js(self, expression: str, *args):
+        return self.page.evaluate(expression, *args)
+
+    def visible(self) -> dict:
+        return self.js("incidentMap.visible()")
+
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    def close(self) -> None:
+        assert self.errors == []
+        assert self.outside_requests() == []
+        self.page.close()

@@ -9,56 +9,8 @@ import pandas as pd
 import pytest
 
 from maps.cli import main
-from tests.conftest import ROOT, incident, require_tool, write_records
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = ROOT / "tests" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = require_tool("/usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-class Page:
-    """A loaded map page with every request and page error it produced."""
-
-    def __init__(self, browser, html: Path, hash_: str = ""):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("dialog", lambda dialog: self.errors.append(f"dialog: {dialog.message}"))
-        self.page.goto(html.as_uri() + hash_)
-        self.page.wait_for_function("window.incidentMap && window.incidentMap.ready")
-
-    def js(self, expression: str, *args):
-        return self.page.evaluate(expression, *args)
-
-    def visible(self) -> dict:
-        return self.js("incidentMap.visible()")
-
-    def outside_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
-
-    def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-    def close(self) -> None:
-        assert self.errors == []
-        assert self.outside_requests() == []
-        self.page.close()
+from maps.style import PROVINCE_COLOURS
+from tests.conftest import ROOT, Page, incident, write_records
 
 
 def _build(tmp_path: Path, incidents: list[dict], areas: list[dict] | None = None,
@@ -227,7 +179,7 @@ def test_province_colours_follow_the_window(browser, timeline):
     busy = kabul.get_attribute("fill")
     page.js("incidentMap.setWindow('2018-01-01', '2018-01-31')")
     quiet = kabul.get_attribute("fill")
-    assert busy != quiet and quiet == "#f7f7f7"
+    assert busy != quiet and quiet == PROVINCE_COLOURS[0]
     page.page.get_by_label("Shade provinces by").select_option("deaths")
     page.js("incidentMap.setWindow('2017-05-01', '2017-06-30')")
     assert kabul.get_attribute("fill") != busy  # 90 deaths sit higher on the deaths scale

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.conftest import incident, write_records
-
-CLI = shutil.which("incident-map") or str(Path(sys.executable).parent / "incident-map")
+from tests.conftest import CLI, incident, write_records
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -38,6 +38,7 @@ def _build(folder, out, *engine):
     assert code == 0
 
 
+@pytest.mark.slow  # 100k records built twice: about 21 s with the synthetic data
 def test_dask_build_of_100k_records_is_byte_identical_to_one_process(
         synthetic_100k, scheduler, tmp_path):
     _build(synthetic_100k, tmp_path / "single")

@@ -16,8 +16,7 @@ import pytest
 from geo.datasets import read_dataset
 from geo.records import RecordError
 from maps.cli import main
-from tests.conftest import require_tool
-from tests.test_datasets import FIXTURES, ROOT, rewritten, set_cell
+from tests.conftest import FIXTURES, ROOT, require_tool, rewritten, set_cell
 
 LAYOUTS = {
     "ucdp_hdx": FIXTURES / "ucdp_ged_hdx.csv",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,10 +13,8 @@ from geo.datasets._countries import from_names
 from geo.records import RecordError, check_sources, table_from_rows
 from geo.schema import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, column_names
 from maps.cli import main
-from tests.conftest import require_tool
+from tests.conftest import FIXTURES, ROOT, require_tool, rewritten, set_cell
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "datasets"
 ACLED, UCDP, GTD = FIXTURES / "acled.csv", FIXTURES / "ucdp_ged.csv", FIXTURES / "gtd.csv"
 
 
@@ -32,23 +29,6 @@ def record(imported, kind: str, event_id: str) -> dict:
     rows = incidents[incidents["event_id"] == event_id]
     assert len(rows) == 1, event_id
     return rows.iloc[0].to_dict()
-
-
-def rewritten(source: Path, target: Path, edit) -> Path:
-    """A copy of a fixture with `edit(header, rows)` applied to its cells."""
-    with open(source, encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    header, rows = edit(header, rows)
-    with open(target, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
-    return target
-
-
-def set_cell(name: str, row: int, value: str):
-    def edit(header, rows):
-        rows[row][header.index(name)] = value
-        return header, rows
-    return edit
 
 
 def passes_validator(result) -> pd.DataFrame:

@@ -12,8 +12,7 @@ import pytest
 from shapely.geometry import shape
 
 from maps.cli import main
-from tests.conftest import incident, require_tool, write_records
-from tests.test_cli import CLI
+from tests.conftest import CLI, incident, require_tool, write_records
 
 FILES = ("incidents", "areas", "provinces")
 

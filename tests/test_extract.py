@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.score import score as bench_score
 from geo.extract import extract_documents, read_document
 from geo.extract.dates import parse_when
 from geo.extract.documents import UnreadableDocument
@@ -22,7 +23,12 @@ HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 
 
 def score(gold: Path, out: Path) -> dict:
-    """The project's scorer, run as its README says."""
+    """Our scorer (bench/score.py, the development set's metrics) over an extract folder."""
+    return bench_score(gold, out / "incidents.csv", out / "areas.csv")
+
+
+def shared_score(gold: Path, out: Path) -> dict:
+    """The development set's own scorer, run as its README says."""
     scorer = require_shared("eval/score.py")
     result = subprocess.run([sys.executable, str(scorer), str(gold), str(out / "incidents.csv"),
                              str(out / "areas.csv"), "--json"],
@@ -67,6 +73,12 @@ def development(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("eval")
     assert main(["extract", *map(str, docs), "--out", str(out)]) == 0
     return out, score(require_shared("eval/gold.json"), out)
+
+
+def test_our_scorer_gives_the_shared_scorers_figures(development):
+    """bench/score.py stands in for ../shared/eval/score.py on the held-out sets."""
+    out, result = development
+    assert result == shared_score(require_shared("eval/gold.json"), out)
 
 
 def test_development_set_meets_every_target(development):

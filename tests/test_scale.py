@@ -13,17 +13,17 @@ from bench.synthetic import START, synthetic_incidents, write_dataset
 from geo.records import load_table
 from maps import payload
 from maps.cli import main
-from tests.conftest import SEEDS, incident, write_records
-from tests.test_browser import Page, browser  # noqa: F401  (the fixture)
+from maps.style import GROUPS
+from tests.conftest import SEEDS, Page, incident, write_records
 
 WINDOWS = [("2015-01-01", "2015-01-31"), ("2018-03-01", "2018-05-31"),
            ("2020-01-01", "2024-12-31"), ("2015-01-01", "2024-12-31")]
 
 
 def _columns(packed: dict) -> dict[str, np.ndarray]:
-    """The page's columns, unpacked the way incidentmap.js does."""
+    """The page's columns, unpacked the way incidentcanvas.js does."""
     data = gzip.decompress(base64.b64decode(packed["columns"]))
-    types = {"u8": "<u1", "u16": "<u2", "i32": "<i4", "f64": "<f8"}
+    types = {kind: np.dtype(dtype).newbyteorder("<") for kind, dtype, _, _ in payload.WIDTHS}
     return {name: np.frombuffer(data, dtype=types[kind], count=count, offset=offset)
             for name, (kind, offset, count) in packed["layout"].items()}
 
@@ -85,7 +85,7 @@ def _in_window(out, start: str, end: str) -> int:
 
 
 @pytest.mark.slow
-def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):  # noqa: F811
+def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):
     page = Page(browser, big_map / "map.html")
     assert (big_map / "map.html").stat().st_size < 8_000_000
     for start, end in WINDOWS:
@@ -93,7 +93,7 @@ def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):  #
         expected = _in_window(big_map, start, end)
         assert page.visible()["incidents"] == expected, (start, end)
         groups = page.js("incidentMap.groupList()")
-        if expected > 2000:  # too many for single markers; the whole region is in view
+        if expected > GROUPS["limit"]:  # too many for single markers; the region is in view
             assert page.js("incidentMap.drawn()") == 0
             assert sum(g["count"] for g in groups) == expected
         else:
@@ -104,18 +104,18 @@ def test_100k_map_groups_incidents_and_counts_every_window(browser, big_map):  #
 
 
 @pytest.mark.slow
-def test_zooming_in_on_a_town_shows_single_markers(browser, big_map):  # noqa: F811
+def test_zooming_in_on_a_town_shows_single_markers(browser, big_map):
     page = Page(browser, big_map / "map.html")
     page.js("incidentMap.setWindow('2018-03-01', '2018-03-31')")
     page.js("incidentMap.setView(34.43, 70.45, 11)")  # Jalalabad
     assert page.js("incidentMap.groups()") == 0
     drawn = page.js("incidentMap.drawn()")
-    assert 0 < drawn <= 2000
+    assert 0 < drawn <= GROUPS["limit"]
     page.close()
 
 
 @pytest.mark.slow
-def test_clicking_a_group_zooms_in_on_it(browser, big_map):  # noqa: F811
+def test_clicking_a_group_zooms_in_on_it(browser, big_map):
     page = Page(browser, big_map / "map.html")
     page.js("incidentMap.setWindow('2019-01-01', '2019-12-31')")
     zoom = page.js("incidentMap.getZoom()")
@@ -129,7 +129,7 @@ def test_clicking_a_group_zooms_in_on_it(browser, big_map):  # noqa: F811
     page.close()
 
 
-def test_popup_points_at_the_csv_row_of_a_field_left_out(browser, tmp_path,  # noqa: F811
+def test_popup_points_at_the_csv_row_of_a_field_left_out(browser, tmp_path,
                                                          monkeypatch):
     monkeypatch.setattr(payload, "TEXT_BUDGET", 40)
     rows = [incident(event_id=f"wordy-{i}", summary=f"A long summary written for record {i}.",
@@ -151,7 +151,7 @@ def test_a_toll_past_32_bits_travels_whole(placed):
     incidents = placed.incidents.copy()
     incidents.loc[0, "fatalities"] = 3_000_000_000
     packed = payload.incident_payload(incidents, {}, [])
-    assert packed["layout"]["deaths"][0] == "f64"
+    assert packed["layout"]["deaths"][0] == "Float64Array"
     assert _columns(packed)["deaths"][0] == 3_000_000_000
 
 

@@ -1,0 +1,376 @@
+/* incident-map: the incident layer, one canvas redrawn from typed arrays.
+ *
+ * Incidents arrive as columns sorted by start day (see maps/payload.py). A
+ * window [start, end] shows the incidents whose [t0, t0 + dur] overlaps it;
+ * since t0 is sorted and no incident lasts longer than maxDur, the candidates
+ * are one contiguous slice found by binary search, so a step costs the size
+ * of the window, not of the dataset. Few in view are drawn one by one, many as
+ * counted groups. Adds IncidentMapLib.IncidentCanvas.
+ */
+(function (lib) {
+  "use strict";
+
+  var el = lib.util.el;
+
+  // 1234 -> "1.2k", 1234567 -> "1.2M": a group's count in its circle.
+  function shortCount(n) {
+    if (n < 1000) { return String(n); }
+    if (n < 1e6) { return (n / 1e3).toFixed(n < 1e4 ? 1 : 0) + "k"; }
+    return (n / 1e6).toFixed(1) + "M";
+  }
+  // First index i in sorted `values` with values[i] > x.
+  function upperBound(values, x) {
+    var lo = 0, hi = values.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (values[mid] <= x) { lo = mid + 1; } else { hi = mid; } }
+    return lo;
+  }
+  function lowerBound(values, x) {
+    var lo = 0, hi = values.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (values[mid] < x) { lo = mid + 1; } else { hi = mid; } }
+    return lo;
+  }
+
+  // The packed columns (maps/payload.py): base64 of one gzip block, inflated by the browser;
+  // the layout names each column's typed array (payload.WIDTHS), offset and length.
+  function unpack(data) {
+    var text = atob(data.columns), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var columns = {};
+      Object.keys(data.layout).forEach(function (name) {
+        var at = data.layout[name];
+        columns[name] = new window[at[0]](buffer, at[1], at[2]);
+      });
+      return columns;
+    });
+  }
+
+  // options (maps/timefilter.py IncidentCanvas, from maps/style.py): colours by type,
+  // radius rule, exact precision, marker looks, groups; provinces: how many.
+  var IncidentCanvas = L.Layer.extend({
+    initialize: function (data, options) {
+      L.setOptions(this, options);
+      this.data = data;
+      this.n = 0;
+      this.visibleCount = 0;
+      this.visibleDeaths = 0;
+      this.drawn = 0;
+      this.drawnGroups = 0;
+      this.byProvince = new Int32Array(options.provinces || 0);
+      this.deathsByProvince = new Int32Array(options.provinces || 0);
+      this.ready = unpack(data).then(this._load.bind(this));
+    },
+
+    _load: function (columns) {
+      var data = this.data, n = data.n, options = this.options, i;
+      this.n = n;
+      this.t0 = new Int32Array(n);
+      this.t1 = new Int32Array(n);
+      this.maxDur = 0;
+      var t = 0;
+      for (i = 0; i < n; i++) {
+        t += columns.dt0[i];
+        this.t0[i] = t;
+        this.t1[i] = t + columns.dur[i];
+        if (columns.dur[i] > this.maxDur) { this.maxDur = columns.dur[i]; }
+      }
+      // Web Mercator in [0, 1] for each distinct place, so a zoom change is one multiplication.
+      var sites = data.sites;
+      this.sx = new Float64Array(sites);
+      this.sy = new Float64Array(sites);
+      for (i = 0; i < sites; i++) {
+        var lat = columns.siteLat[i] / data.scale, lon = columns.siteLon[i] / data.scale;
+        var s = Math.sin(lat * Math.PI / 180);
+        this.sx[i] = (lon + 180) / 360;
+        this.sy[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      }
+      this.site = columns.site;
+      this.siteCount = new Int32Array(sites);  // incidents per place in the window
+      this.siteRank = new Int32Array(sites);
+      this.deaths = columns.deaths;
+      this.prov = columns.prov;
+      this.fanDx = new Float32Array(n);
+      this.fanDy = new Float32Array(n);
+      this.radius = new Float32Array(n);
+      var rule = options.radius;  // maps/style.py RADIUS
+      for (i = 0; i < n; i++) {
+        var d = columns.deaths[i];
+        this.radius[i] = d < 0 ? rule.base : Math.min(rule.base + rule.per_sqrt_death * Math.sqrt(d), rule.most);
+      }
+      // The type codes are indexes into data.types (geo/schema.py EVENT_TYPES).
+      this.colours = data.types.map(function (type) { return options.colours[type]; });
+      this.kind = new Uint8Array(n);  // drawing group: type * 2 + (approximate ? 1 : 0)
+      for (i = 0; i < n; i++) {
+        this.kind[i] = columns.type[i] * 2 + (columns.prec[i] > options.exact ? 1 : 0);
+      }
+      this.popup = data.popup.map(function (field) {
+        return field.codes ? {label: field.label, values: field.values, codes: columns[field.codes]} : field;
+      });
+      this.visible = new Int32Array(n);  // indexes shown in the window, in start order
+      this._onScreen = new Int32Array(n);
+      this.xs = new Float32Array(n);
+      this.ys = new Float32Array(n);
+      this.lo = 0;
+      this.hi = 0;
+      this.start = -Infinity;
+      this.end = Infinity;
+      return this;
+    },
+
+    onAdd: function (map) {
+      this._map = map;
+      this._canvas = L.DomUtil.create("canvas", "incident-canvas leaflet-zoom-hide");
+      // Its own pane, above the province and area shapes, below tooltips and popups.
+      var pane = map.getPane("incidents") || map.createPane("incidents");
+      pane.style.zIndex = 450;
+      pane.appendChild(this._canvas);
+      map.on("moveend zoomend resize viewreset", this.redraw, this);
+      map.on("click", this._click, this);
+      map.on("mousemove", this._hover, this);
+      this.redraw();
+    },
+
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend zoomend resize viewreset", this.redraw, this);
+      map.off("click", this._click, this);
+      map.off("mousemove", this._hover, this);
+      this._canvas = null;
+    },
+
+    // Show the incidents overlapping [start, end] (days); returns nothing, draws at once.
+    setWindow: function (start, end) {
+      this.start = start;
+      this.end = end;
+      this.lo = lowerBound(this.t0, start - this.maxDur);
+      this.hi = upperBound(this.t0, end);
+      var count = 0, deaths = 0, prov = this.prov, dead = this.deaths, t1 = this.t1;
+      var visible = this.visible, site = this.site, siteCount = this.siteCount;
+      this.byProvince.fill(0);
+      this.deathsByProvince.fill(0);
+      siteCount.fill(0);
+      for (var i = this.lo; i < this.hi; i++) {
+        if (t1[i] < start) { continue; }
+        visible[count++] = i;
+        siteCount[site[i]]++;
+        var d = dead[i] > 0 ? dead[i] : 0;
+        deaths += d;
+        if (prov[i] >= 0) { this.byProvince[prov[i]]++; this.deathsByProvince[prov[i]] += d; }
+      }
+      this.visibleCount = count;
+      this.visibleDeaths = deaths;
+      this.redraw();
+    },
+
+    isVisible: function (i) {
+      return i >= this.lo && i < this.hi && this.t0[i] <= this.end && this.t1[i] >= this.start;
+    },
+
+    _pixel: function (i, scale, origin) {
+      var p = this.site[i];
+      return [this.sx[p] * scale - origin.x + this.fanDx[i], this.sy[p] * scale - origin.y + this.fanDy[i]];
+    },
+
+    redraw: function () {
+      if (!this._map || !this._canvas || !this.site) { return; }
+      var map = this._map, size = map.getSize(), canvas = this._canvas;
+      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(canvas, topLeft);
+      var ratio = window.devicePixelRatio || 1;
+      if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
+        canvas.width = size.x * ratio;
+        canvas.height = size.y * ratio;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var scale = 256 * Math.pow(2, map.getZoom());
+      var origin = map.getPixelOrigin().add(topLeft);
+      // How many incidents of the window are in view, counted by place.
+      var inView = 0, counts = this.siteCount, margin = this.options.radius.most + 40;
+      for (var p = 0; p < counts.length; p++) {
+        if (!counts[p]) { continue; }
+        var px = this.sx[p] * scale - origin.x, py = this.sy[p] * scale - origin.y;
+        if (px > -margin && py > -margin && px < size.x + margin && py < size.y + margin) { inView += counts[p]; }
+      }
+      this.groups = [];
+      if (inView > this.options.groups.limit) {
+        this.drawn = 0;
+        this._drawGroups(ctx, size, scale, origin);
+      } else {
+        this.drawnGroups = 0;
+        this._drawMarkers(ctx, size, scale, origin);
+      }
+    },
+
+    // Incidents one by one; those sharing a place fan out on a ring around it.
+    _drawMarkers: function (ctx, size, scale, origin) {
+      var ox = origin.x, oy = origin.y, colours = this.colours, visible = this.visible;
+      var kind = this.kind, site = this.site, xs = this.xs, ys = this.ys, radius = this.radius;
+      var counts = this.siteCount, rank = this.siteRank, onScreen = 0, present = {};
+      rank.fill(0);
+      for (var v = 0; v < this.visibleCount; v++) {
+        var i = visible[v], p = site[i], r = radius[i], group = counts[p];
+        var x = this.sx[p] * scale - ox, y = this.sy[p] * scale - oy;
+        if (group > 1) {
+          var ring = 8 + 4 * group, angle = 2 * Math.PI * rank[p]++ / group;
+          this.fanDx[i] = ring * Math.sin(angle);
+          this.fanDy[i] = -ring * Math.cos(angle);
+        } else {
+          this.fanDx[i] = 0;
+          this.fanDy[i] = 0;
+        }
+        x += this.fanDx[i];
+        y += this.fanDy[i];
+        if (x < -r || y < -r || x > size.x + r || y > size.y + r) { continue; }
+        xs[onScreen] = x;
+        ys[onScreen] = y;
+        this._onScreen[onScreen++] = i;
+        present[kind[i]] = true;
+      }
+      this.drawn = onScreen;
+      // One path per colour and style; approximate places first (hollow, dashed), exact on top.
+      var keys = Object.keys(present).map(Number).sort(function (a, b) { return (b % 2) - (a % 2) || a - b; });
+      for (var k = 0; k < keys.length; k++) {
+        var looks = this.options.looks, colour = colours[keys[k] >> 1];
+        var look = keys[k] % 2 === 1 ? looks.approximate : looks.exact;
+        ctx.beginPath();
+        for (var j = 0; j < onScreen; j++) {
+          var idx = this._onScreen[j];
+          if (kind[idx] !== keys[k]) { continue; }
+          ctx.moveTo(xs[j] + radius[idx], ys[j]);
+          ctx.arc(xs[j], ys[j], radius[idx], 0, 2 * Math.PI);
+        }
+        ctx.globalAlpha = look.fillOpacity;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = look.weight;
+        ctx.setLineDash(look.dash);
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+    },
+
+    // Too many to tell apart: count the window's incidents in squares of the screen, and
+    // draw each square's count at the centre of its incidents. Click one to zoom in.
+    _drawGroups: function (ctx, size, scale, origin) {
+      var cells = new Map(), counts = this.siteCount, rule = this.options.groups, side = rule.cell;
+      for (var p = 0; p < counts.length; p++) {
+        var c = counts[p];
+        if (!c) { continue; }
+        var wx = this.sx[p] * scale, wy = this.sy[p] * scale;
+        var key = Math.floor(wx / side) * 4194304 + Math.floor(wy / side);
+        var cell = cells.get(key);
+        if (!cell) { cells.set(key, cell = {count: 0, x: 0, y: 0}); }
+        cell.count += c;
+        cell.x += wx * c;
+        cell.y += wy * c;
+      }
+      var groups = [];
+      cells.forEach(function (cell) {
+        var x = cell.x / cell.count - origin.x, y = cell.y / cell.count - origin.y;
+        var r = Math.min(rule.base + rule.per_log10 * Math.log10(cell.count), side / 2);
+        if (x < -r || y < -r || x > size.x + r || y > size.y + r) { return; }
+        groups.push({x: x, y: y, r: r, count: cell.count});
+      });
+      groups.sort(function (a, b) { return a.count - b.count; });  // the biggest on top
+      ctx.font = "bold 11px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      for (var g = 0; g < groups.length; g++) {
+        var group = groups[g];
+        ctx.beginPath();
+        ctx.arc(group.x, group.y, group.r, 0, 2 * Math.PI);
+        ctx.fillStyle = rule.colour;
+        ctx.fill();
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = "#fff";
+        ctx.stroke();
+        ctx.fillStyle = "#fff";
+        ctx.fillText(shortCount(group.count), group.x, group.y);
+      }
+      this.groups = groups;
+      this.drawnGroups = groups.length;
+    },
+
+    groupAt: function (point) {
+      for (var g = this.groups.length - 1; g >= 0; g--) {
+        var group = this.groups[g], dx = group.x - point.x, dy = group.y - point.y;
+        if (dx * dx + dy * dy <= group.r * group.r) { return group; }
+      }
+      return null;
+    },
+
+    // The visible incident nearest to a container point, within its radius.
+    hit: function (point) {
+      if (!this._map || this.drawnGroups) { return -1; }
+      var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
+      var origin = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
+      var best = -1, bestDistance = Infinity;
+      for (var v = 0; v < this.visibleCount; v++) {
+        var i = this.visible[v], p = this._pixel(i, scale, origin);
+        var dx = p[0] - point.x, dy = p[1] - point.y, dist = Math.sqrt(dx * dx + dy * dy);
+        if (dist <= this.radius[i] + 3 && dist < bestDistance) { best = i; bestDistance = dist; }
+      }
+      return best;
+    },
+
+    latLngOf: function (i) {
+      var map = this._map, scale = 256 * Math.pow(2, map.getZoom());
+      var site = this.site[i];
+      var p = L.point(this.sx[site] * scale + this.fanDx[i], this.sy[site] * scale + this.fanDy[i]);
+      return map.unproject(p, map.getZoom());
+    },
+
+    // Popup fields: a heading, table rows, a summary; each a constant or distinct values + codes.
+    popupContent: function (i) {
+      var fields = this.popup, value = function (f) { return f.values ? f.values[f.codes[i]] : f.value; };
+      var box = el("div", "popup");
+      box.appendChild(el("h4", null, value(fields[0])));
+      var table = el("table", "record");
+      for (var k = 1; k < fields.length - 1; k++) {
+        var text = value(fields[k]);
+        if (!text) { continue; }
+        var tr = el("tr");
+        tr.appendChild(el("th", null, fields[k].label));
+        tr.appendChild(el("td", null, text));
+        table.appendChild(tr);
+      }
+      box.appendChild(table);
+      var summary = value(fields[fields.length - 1]);
+      if (summary) { box.appendChild(el("p", "summary", summary)); }
+      if (this.data.leftOut.length) {
+        box.appendChild(el("p", "left-out", this.data.leftOut.join(", ") + ": too many to carry in " +
+          "this page; see row " + (i + 1) + " of incidents.csv"));
+      }
+      return box;
+    },
+
+    openPopup: function (i) {
+      L.popup({maxWidth: 380}).setLatLng(this.latLngOf(i)).setContent(this.popupContent(i)).openOn(this._map);
+    },
+
+    _click: function (event) {
+      var group = this.drawnGroups ? this.groupAt(event.containerPoint) : null;
+      if (group) {
+        var map = this._map;
+        map.setView(map.containerPointToLatLng([group.x, group.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+        return;
+      }
+      var i = this.hit(event.containerPoint);
+      if (i >= 0) { this.openPopup(i); }
+    },
+
+    _hover: function (event) {
+      var over = this.drawnGroups ? this.groupAt(event.containerPoint) !== null : this.hit(event.containerPoint) >= 0;
+      this._map.getContainer().style.cursor = over ? "pointer" : "";
+    }
+  });
+
+  lib.IncidentCanvas = IncidentCanvas;
+})(window.IncidentMapLib);

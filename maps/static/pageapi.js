@@ -1,0 +1,62 @@
+/* incident-map: the page API, window.incidentMap, for tests and for embedding; and
+ * IncidentMapLib.start, which starts the time filter and installs the API.
+ */
+(function (lib) {
+  "use strict";
+
+  var isoOf = lib.util.isoOf, dayOf = lib.util.dayOf;
+
+  function install(filter) {
+    window.incidentMap = {
+      setWindow: function (startISO, endISO) {
+        var a = dayOf(startISO), b = dayOf(endISO);
+        if (a === null || b === null) { throw new Error("setWindow wants two YYYY-MM-DD dates"); }
+        filter.setWindow(a, b);
+        return this.getWindow();
+      },
+      getWindow: function () { return {start: isoOf(filter.start), end: isoOf(filter.end), mode: filter.mode}; },
+      visible: function () {
+        return {incidents: filter.incidents.visibleCount, areas: filter.heldCount,
+                deaths: filter.incidents.visibleDeaths};
+      },
+      provinces: function () {
+        var out = {}, names = filter.options.provinceNames;
+        for (var k = 0; k < names.length; k++) {
+          out[names[k]] = {incidents: filter.incidents.byProvince[k], deaths: filter.incidents.deathsByProvince[k]};
+        }
+        return out;
+      },
+      drawn: function () { return filter.incidents._canvas ? filter.incidents.drawn : 0; },
+      // Groups drawn instead of single markers (0 when markers are shown).
+      groups: function () { return filter.incidents._canvas ? filter.incidents.drawnGroups : 0; },
+      // Each group drawn: where (container pixels) and how many incidents it holds.
+      groupList: function () {
+        return (filter.incidents.groups || []).map(function (g) { return {x: g.x, y: g.y, count: g.count}; });
+      },
+      setView: function (lat, lon, zoom) { filter.map.setView([lat, lon], zoom, {animate: false}); },
+      getZoom: function () { return filter.map.getZoom(); },
+      setMode: function (mode) { filter.setMode(mode); return this.getWindow(); },
+      step: function () { return filter.step(); },
+      play: function () { filter.play(); },
+      pause: function () { filter.pause(); },
+      openPopup: function (i) { filter.incidents.openPopup(i); },
+      // Where incident i (in start-date order) is drawn, in container pixels; null if hidden.
+      markerPoint: function (i) {
+        var layer = filter.incidents;
+        if (!layer._map || !layer.isVisible(i)) { return null; }
+        var point = layer._map.latLngToContainerPoint(layer.latLngOf(i));
+        return {x: point.x, y: point.y};
+      },
+      ready: true
+    };
+  }
+
+  // The filter starts once the incident columns are inflated; incidentMap.ready says so.
+  lib.start = function (map, options) {
+    return options.incidents.ready.then(function () {
+      var filter = new lib.TimeFilter(map, options);
+      install(filter);
+      return filter;
+    });
+  };
+})(window.IncidentMapLib);
