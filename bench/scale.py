@@ -48,6 +48,7 @@ def stages(folder: Path, out: Path) -> dict:
     from geo.boundaries import join_provinces
     from geo.export import FORMATS, write_outputs
     from geo.gazetteer import load_gazetteer, read_provinces
+    from geo.inputs import sources_by_id
     from geo.pipeline import place_records
     from geo.records import load_table
     from maps.render import build_map, to_html
@@ -72,7 +73,7 @@ def stages(folder: Path, out: Path) -> dict:
     clock = time.perf_counter()
     placed = place_records(incidents, areas, gazetteer, provinces)
     times["place_s"] = time.perf_counter() - clock
-    by_id = {row["source_id"]: row for row in sources.to_dict("records")}
+    by_id = sources_by_id(sources)
     out.mkdir(parents=True, exist_ok=True)
     for fmt in ("csv", "geojson", "gpkg"):
         clock = time.perf_counter()

@@ -105,12 +105,12 @@ def main() -> int:
     command = str(Path(python).with_name("incident-map"))
     for name, argv in runs(data).items():
         out = folder / name
-        flag = [] if argv[0] == "geocode" else ["--out", str(out)]
-        done = subprocess.run([command, *argv, *flag], cwd=ROOT, capture_output=True,
-                              text=True)
+        done = subprocess.run([command, *argv, "--out", str(out)], cwd=ROOT,
+                              capture_output=True, text=True)
         out.mkdir(exist_ok=True)
         said = f"exit {done.returncode}\n{done.stdout}\n--- stderr\n{done.stderr}"
-        said = said.replace(str(folder), "SNAPSHOT").replace(str(ROOT), "REPO")
+        said = said.replace(str(folder), "SNAPSHOT").replace(str(ROOT), "REPO").replace(
+            str(SHARED_SEEDS.parent), "SHARED")
         (out / "said.txt").write_text(said, encoding="utf-8")
         print(f"{name}: exit {done.returncode}", file=sys.stderr)
     pages = sorted(folder.rglob("map.html"))

@@ -50,17 +50,23 @@ class Inputs:
 
     def with_extraction(self, extraction: Extraction) -> Inputs:
         """These tables and the records extracted from documents, mapped together."""
-        for frame in (extraction.incidents, extraction.areas):
-            frame["_line"] = None  # not from a CSV: unresolved.csv names them by id and file
+        # Not from a CSV, so no line: unresolved.csv names them by id and file.
         return replace(
             self,
-            incidents=pd.concat([self.incidents, extraction.incidents], ignore_index=True),
-            areas=pd.concat([self.areas, extraction.areas], ignore_index=True),
+            incidents=pd.concat([self.incidents, extraction.incidents.assign(_line=None)],
+                                ignore_index=True),
+            areas=pd.concat([self.areas, extraction.areas.assign(_line=None)],
+                            ignore_index=True),
             sources=pd.concat([self.sources, extraction.sources], ignore_index=True))
 
     def sources_by_id(self) -> dict[str, dict]:
         """Each source's row by its id: what popups and exports look sources up in."""
-        return {row["source_id"]: row for row in self.sources.to_dict("records")}
+        return sources_by_id(self.sources)
+
+
+def sources_by_id(sources: pd.DataFrame) -> dict[str, dict]:
+    """The rows of a sources table by their source_id."""
+    return {row["source_id"]: row for row in sources.to_dict("records")}
 
 
 def load_inputs(

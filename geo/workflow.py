@@ -28,7 +28,7 @@ from geo.extract import Extraction, extract_documents
 from geo.extract.dates import When
 from geo.extract.review import ReviewFile, review_extraction
 from geo.gazetteer import Gazetteer, load_gazetteer, read_provinces
-from geo.inputs import load_inputs
+from geo.inputs import load_inputs, sources_by_id
 from geo.pipeline import Placed, place_records
 from geo.placing import Fallback
 from geo.records import Problem, RecordError, load_table
@@ -108,9 +108,8 @@ def extract_files(documents: Documents, sources: Path | None = None, client=None
     log.info("placing %d records", len(extraction.incidents) + len(extraction.areas))
     placed = place_records(extraction.incidents, extraction.areas, gazetteer, provinces,
                            join_engine=_join_engine(client))
-    return Run(placed, dict(zip(extraction.sources["source_id"],
-                                extraction.sources.to_dict("records"), strict=True)),
-               extraction.texts, extraction, reviews)
+    return Run(placed, sources_by_id(extraction.sources), extraction.texts, extraction,
+               reviews)
 
 
 def load_places() -> tuple[gpd.GeoDataFrame, Gazetteer]:
@@ -131,8 +130,7 @@ def _extract(documents: Documents, gazetteer: Gazetteer, known: pd.DataFrame | N
     extraction = extract_documents(
         documents.files, gazetteer, published=documents.published,
         encoding=documents.encoding, mapper=mapper,
-        known_sources=None if known is None else dict(zip(
-            known["source_id"], known.to_dict("records"), strict=True)))
+        known_sources=None if known is None else sources_by_id(known))
     _log_notes(extraction.notes)
     if not extraction.documents_read:
         return None, []

@@ -90,7 +90,7 @@ def package_file(package: str, version: str, inner: str, node_modules: Path | No
         looked = ", ".join(str(f) for f in folders)
         raise AssetError(f"{what} needs npm package {package}@{version}, not found in "
                          f"{looked}: {SETUP_HINT}")
-    installed = json.loads((root / "package.json").read_text(encoding="utf-8"))["version"]
+    installed = installed_version(root)
     if installed != version:
         raise AssetError(
             f"{what} asks for {package}@{version} but node_modules has {installed} "
@@ -101,6 +101,14 @@ def package_file(package: str, version: str, inner: str, node_modules: Path | No
     if not path.is_file():
         raise AssetError(f"{what}: {path} does not exist in the installed package")
     return path
+
+
+def installed_version(package: Path) -> str | None:
+    """The version in an npm package folder's package.json; None when it has none."""
+    try:
+        return json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def local_path(url: str, node_modules: Path | None = None) -> Path:

@@ -47,7 +47,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
-from maps.assets import NPM_ASSETS, AssetError, data_dir, pinned_npm
+from maps.assets import NPM_ASSETS, AssetError, data_dir, installed_version, pinned_npm
 from maps.basemap import (
     BASEMAP_FOLDER,
     BASEMAP_MEMBER,
@@ -163,7 +163,7 @@ def npm_pins_text(package_lock: Path = PACKAGE_LOCK) -> str:
 def _fetch_npm(name: str, version: str, integrity: str, node_modules: Path,
                registry: Callable[[], str], say: Progress) -> Path:
     target = node_modules / name
-    if _stamped(target, integrity) and _manifest_version(target) == version:
+    if _stamped(target, integrity) and installed_version(target) == version:
         say(f"{name} {version}: present")
         return target
     base = registry()
@@ -174,8 +174,8 @@ def _fetch_npm(name: str, version: str, integrity: str, node_modules: Path,
     with tempfile.TemporaryDirectory(prefix=".setup-", dir=node_modules) as tmp:
         fresh = Path(tmp) / name
         _unpack_npm(data, fresh, tarball)
-        if _manifest_version(fresh) != version:
-            raise SetupError(f"{tarball} holds {name} {_manifest_version(fresh)}, "
+        if installed_version(fresh) != version:
+            raise SetupError(f"{tarball} holds {name} {installed_version(fresh)}, "
                              f"not {version}")
         (fresh / STAMP).write_text(integrity + "\n", encoding="utf-8")
         _move_into_place(fresh, target)
@@ -289,13 +289,6 @@ def _sha256(path: Path) -> str:
 def _stamped(folder: Path, expected: str) -> bool:
     stamp = folder / STAMP
     return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == expected
-
-
-def _manifest_version(folder: Path) -> str | None:
-    try:
-        return json.loads((folder / "package.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError):
-        return None
 
 
 def _move_into_place(fresh: Path, target: Path) -> None:

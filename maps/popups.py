@@ -13,6 +13,7 @@ from html import escape
 
 from geo.records import is_missing
 from geo.schema import GEO_PRECISION_LABELS, column
+from maps.style import EXACT_PRECISION
 
 QUALIFIER_WORDS = {
     "exact": "",
@@ -56,7 +57,7 @@ def describe_precision(precision) -> str:
     if is_missing(precision):
         return ""
     note = GEO_PRECISION_LABELS[int(precision)]
-    return note if int(precision) == 1 else f"approximate: {note}"
+    return note if int(precision) == EXACT_PRECISION else f"approximate: {note}"
 
 
 def _words(code) -> str:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
+from geo.records import is_missing
 from geo.schema import AREA_STATUSES, EVENT_TYPES
 
 EVENT_COLOURS = dict(
@@ -61,9 +60,7 @@ GROUPS = {"limit": 2000, "cell": 64, "colour": "rgba(122, 30, 30, 0.72)",
 
 def incident_radius(fatalities) -> float:
     """Marker radius in pixels; area grows with the death toll, unknown tolls stay small."""
-    if fatalities is None or fatalities is pd.NA or (
-        isinstance(fatalities, float) and math.isnan(fatalities)
-    ):
+    if is_missing(fatalities):
         return RADIUS["base"]
     radius = RADIUS["base"] + RADIUS["per_sqrt_death"] * math.sqrt(float(fatalities))
     return round(min(radius, RADIUS["most"]), 2)

@@ -401,6 +401,30 @@ def test_a_document_whose_every_record_was_deleted_stays_reviewed(tmp_path, caps
     assert len(rows(again / "not_in_review.csv")) == len(rows(first / "incidents.csv"))
 
 
+def test_a_review_from_another_run_brings_its_sources_or_names_what_is_missing(tmp_path,
+                                                                              capsys):
+    docs = sorted(HELDOUT.glob("*.txt"))
+    first = tmp_path / "first"
+    assert main(["extract", str(docs[0]), "--out", str(first)]) == 0
+    earlier = rows(first / "sources.csv")
+    review = first / "reviewed.csv"
+    review.write_bytes((first / "incidents.csv").read_bytes())
+    again = tmp_path / "again"
+    assert main(["extract", str(docs[1]), "--review", str(review), "--out", str(again)]) == 0
+    assert {r["source_id"] for r in earlier} <= {r["source_id"]
+                                                 for r in rows(again / "sources.csv")}
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    moved = lonely / "reviewed.csv"
+    moved.write_bytes(review.read_bytes())
+    capsys.readouterr()
+    assert main(["extract", str(docs[1]), "--review", str(moved), "--out",
+                 str(tmp_path / "third")]) == 2
+    err = capsys.readouterr().err
+    assert f"{moved}:0: column 'source_id'" in err
+    assert f"is not a document of this run and {lonely / 'sources.csv'} is missing" in err
+
+
 def test_a_document_that_breaks_the_extractor_is_reported_and_the_rest_extracted(
         tmp_path, gazetteer, monkeypatch):
     import geo.extract as extraction

@@ -27,6 +27,7 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -116,8 +117,7 @@ def registry(monkeypatch, tmp_path):
     integrity = publish({"package/package.json": b'{"version": "1.0.0"}',
                          "package/dist/demo.js": b"var demo = 1;"})
     pin(integrity)
-    yield type("Registry", (), {"requests": requests, "publish": publish, "pin": pin,
-                                "integrity": integrity})
+    yield SimpleNamespace(requests=requests, publish=publish, pin=pin, integrity=integrity)
     server.shutdown()
 
 
@@ -137,8 +137,8 @@ def test_setup_refuses_a_tarball_with_the_wrong_hash_and_installs_nothing(regist
     registry.pin("sha512-" + base64.b64encode(b"\0" * 64).decode())
     with pytest.raises(SetupError, match=r"demo@1.0.0 from http://.*: wrong hash"):
         fetch_assets(tmp_path)
-    assert list((tmp_path / "node_modules").iterdir()) == [] if (
-        tmp_path / "node_modules").exists() else True
+    node_modules = tmp_path / "node_modules"
+    assert not node_modules.exists() or list(node_modules.iterdir()) == []
 
 
 def test_setup_replaces_a_stale_copy(registry, tmp_path):

@@ -75,13 +75,14 @@ def review_extraction(extraction: Extraction, paths: Iterable[Path]) -> list[Rev
         table = review_table(path)
         reviewed = load_table(path, table)
         beside = path.parent / "sources.csv"
-        documents = set(load_table(beside, "sources")["file"]) if beside.exists() else set()
+        older = load_table(beside, "sources") if beside.exists() else None
+        documents = set(older["file"]) if older is not None else set()
         result = apply_review(getattr(extraction, table), reviewed, table, documents)
         setattr(extraction, table, result.records)
         if len(result.left_out):
             left_out.append(result.left_out.assign(table=table))
         done.append(ReviewFile(path, table, result.kept, len(result.left_out)))
-        extraction.sources = _with_review_sources(extraction.sources, reviewed, path)
+        extraction.sources = _with_review_sources(extraction.sources, reviewed, path, older)
     if left_out:
         extraction.left_out = pd.concat(left_out, ignore_index=True).reindex(
             columns=list(NOT_IN_REVIEW_COLUMNS))
@@ -101,17 +102,16 @@ def review_table(path: Path) -> str:
                                "table (no event_id or area_id column)")])
 
 
-def _with_review_sources(sources: pd.DataFrame, reviewed: pd.DataFrame,
-                         path: Path) -> pd.DataFrame:
-    """Sources of reviewed rows from other runs, read from the sources.csv beside the file."""
+def _with_review_sources(sources: pd.DataFrame, reviewed: pd.DataFrame, path: Path,
+                         older: pd.DataFrame | None) -> pd.DataFrame:
+    """Sources of reviewed rows from other runs, from `older`: the sources.csv beside the
+    review file at `path` (None when there is none)."""
     missing = set(reviewed["source_id"]) - set(sources["source_id"])
     if not missing:
         return sources
-    beside = path.parent / "sources.csv"
-    if not beside.exists():
+    if older is None:
+        beside = path.parent / "sources.csv"
         raise RecordError([Problem(str(path), 0, "source_id", ", ".join(sorted(missing)),
                                    f"is not a document of this run and {beside} is missing: "
                                    "keep the review file with the sources.csv written with it")])
-    older = load_table(beside, "sources")
-    older = older[older["source_id"].isin(missing)]
-    return pd.concat([sources, older], ignore_index=True)
+    return pd.concat([sources, older[older["source_id"].isin(missing)]], ignore_index=True)
