@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="leave the offline tiles and borders out of map.html (about 1 MB)")
     build.add_argument("--cdn", action="store_true",
                        help="link Leaflet from a CDN and add OpenStreetMap tiles (needs network)")
+    build.add_argument("--title", metavar="TEXT",
+                       help="the page's title (default: counted from the records, e.g. "
+                            "'ISKP incidents and held areas, 2015-2018, from 2 sources')")
+    build.add_argument("--description", metavar="TEXT",
+                       help="the line under the title (default: how many records, what "
+                            "hollow markers mean, how many could not be mapped)")
     build.add_argument("--docs", type=Path, nargs="+", metavar="FILE",
                        help="also extract records from these documents and map them with the "
                             "curated ones (documents listed in --sources keep their id and date)")

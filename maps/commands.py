@@ -37,7 +37,8 @@ def run_build(args: argparse.Namespace) -> int:
     run = _place(args)
     progress("rendering map")
     fmap = build_map(run.placed, run.sources, cdn=args.cdn, since=args.since,
-                     until=args.until, basemap=args.basemap)
+                     until=args.until, basemap=args.basemap, title=args.title,
+                     description=args.description)
     args.out.mkdir(parents=True, exist_ok=True)
     atomic.write_text(args.out / "map.html", to_html(fmap, cdn=args.cdn))
     progress("writing GeoJSON, GeoPackage and CSV")

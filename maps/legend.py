@@ -9,7 +9,14 @@ from jinja2 import Template
 
 from geo.schema import GEO_PRECISION_LABELS
 from maps.layers import script_json
-from maps.style import AREA_COLOURS, EVENT_COLOURS, GROUPS, PROVINCE_COLOURS, PROVINCE_STEPS
+from maps.style import (
+    AREA_COLOURS,
+    DENSITY,
+    EVENT_COLOURS,
+    GROUPS,
+    PROVINCE_COLOURS,
+    PROVINCE_STEPS,
+)
 
 CSS = """
 .im-legend { background: rgba(255,255,255,0.94); padding: 6px 9px; font: 11px/1.3 sans-serif;
@@ -20,21 +27,25 @@ CSS = """
   vertical-align: -1px; border-radius: 50%; }
 .im-legend i.box { border-radius: 0; border: 1px solid #666; }
 .im-legend i.hollow { background: transparent !important; border: 2px dashed #333; }
+.im-legend .im-columns { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8px; }
 .im-legend i.area { border-radius: 2px; border: 2px dashed; opacity: 0.9; }
 .popup h4 { margin: 0 0 4px; font-size: 13px; }
 .popup table.record th { text-align: left; padding-right: 8px; vertical-align: top;
   font-weight: 600; white-space: nowrap; }
 .popup p.summary { margin: 6px 0 0; }
+@media print { .im-legend { max-height: none; overflow: visible; } }
 """
 
 
 def legend_html() -> str:
     """The legend's HTML; every colour comes from maps.style."""
-    parts = ["<details open><summary>Legend</summary>", "<h4>Incidents (colour: type)</h4>"]
+    parts = ["<details open><summary>Legend</summary>", "<h4>Incidents (colour: type)</h4>",
+             '<div class="im-columns">']
     parts += [
         f'<div><i style="background:{colour}"></i>{escape(kind.replace("_", " "))}</div>'
         for kind, colour in EVENT_COLOURS.items()
     ]
+    parts.append("</div>")
     parts.append("<h4>Marker</h4>")
     parts.append("<div>size grows with the stated death toll</div>")
     parts.append('<div><i style="background:#555"></i>filled: the place itself</div>')
@@ -57,6 +68,10 @@ def legend_html() -> str:
         parts.append(f'<div><i class="box" style="background:{colour}"></i>'
                      f"{_range_label(low, high)}</div>")
     parts.append("<div>a point placed only to its country counts in none</div>")
+    parts.append("<h4>Density of incidents (off at first)</h4><div>")
+    parts += [f'<i class="box" style="background:{colour}"></i>' for colour in DENSITY["colours"]]
+    parts.append(f"</div><div>fewest to most in a {DENSITY['cell']}-pixel square, against "
+                 "the busiest square in view</div>")
     parts.append("</details>")
     return "".join(parts)
 

@@ -21,8 +21,10 @@ which row of incidents.csv holds them: the page keeps the exports' order.
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import gzip
+import io
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -30,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from geo.pipeline import in_order
-from geo.schema import EVENT_TYPES, column
+from geo.schema import EVENT_TYPES, column, output_columns
 from geo.timewindow import held_until
+from maps.filters import facet_codes
 from maps.popups import area_popup, area_tooltip, incident_fields
 from maps.style import AREA_RADIUS_M, EXACT_PRECISION, area_style
 
@@ -40,6 +43,8 @@ EPOCH = dt.date(1970, 1, 1)
 SCALE = 10_000
 # Characters of distinct popup text the page may carry, over all fields.
 TEXT_BUDGET = 6_000_000
+# Characters of distinct cells of the exports' columns the page carries for its download.
+DOWNLOAD_BUDGET = 20_000_000
 # The column types, narrowest first: the page's typed array, numpy's type, the range held.
 WIDTHS = (("Uint8Array", np.uint8, 0, 255), ("Uint16Array", np.uint16, 0, 65_535),
           ("Int32Array", np.int32, -(2**31), 2**31 - 1),
@@ -54,9 +59,12 @@ def day(iso: str) -> int:
 
 
 def incident_payload(
-    incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str]
+    incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str],
+    facets: list[dict] = (),
 ) -> dict:
-    """Incidents as packed columns in the exports' order (start date, then id)."""
+    """Incidents as packed columns in the exports' order (start date, then id): what the
+    canvas draws, the popups, the codes of each facet (maps.filters), and the exports'
+    columns for the page's download."""
     frame = in_order(incidents, "incidents")
     days = _days(frame["date_start"])
     ends = _days(frame["date_end"])
@@ -90,10 +98,69 @@ def incident_payload(
         else:
             columns[f"popup{k}"] = codes
             popup.append({"label": label, "values": values, "codes": f"popup{k}"})
+    for k, codes in enumerate(facet_codes(list(facets), frame, "incidents")):
+        if codes is not None:
+            columns[f"facet{k}"] = codes
+    download, download_left_out = _download_columns(frame, columns)
     blob, layout = _pack(columns)
     return {"n": len(frame), "sites": len(first), "scale": SCALE, "types": list(EVENT_TYPES),
             "popup": popup, "leftOut": left_out,
+            "download": download, "downloadLeftOut": download_left_out,
             "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
+
+
+def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], list[str]]:
+    """The exports' columns (geo.schema.output_columns), for the page to write the records
+    in view as CSV and GeoJSON: each column's distinct cells as incidents.csv writes them,
+    joined into one text column (`text`, with UTF-16 `offsets` for the page's slices),
+    each record's code, and the code of the missing value (null in GeoJSON), if any. A
+    column of one value carries no codes, and one whose values are all distinct (ids)
+    none either. Past DOWNLOAD_BUDGET characters the wordiest columns stay in the
+    exports only (never the id); their names are returned."""
+    specs, sizes = [], {}
+    for name in output_columns(frame, "incidents"):
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+        cells = _csv_cells(pd.Series(uniques, dtype=frame[name].dtype))
+        number = pd.api.types.is_numeric_dtype(frame[name].dtype) \
+            and not pd.api.types.is_bool_dtype(frame[name].dtype)
+        missing = [k for k, v in enumerate(pd.isna(np.asarray(uniques, dtype=object))) if v]
+        specs.append((name, cells, codes, "number" if number else "text",
+                      missing[0] if missing else None))
+        sizes[name] = sum(map(len, cells))
+    kept, total = set(sizes), sum(sizes.values())
+    for name in sorted(list(sizes)[1:], key=lambda n: -sizes[n]):
+        if total <= DOWNLOAD_BUDGET:
+            break
+        kept.discard(name)
+        total -= sizes[name]
+    out = []
+    for k, (name, cells, codes, kind, missing) in enumerate(specs):
+        if name not in kept:
+            continue
+        spec = {"name": name, "kind": kind, "missing": missing,
+                "text": f"dl{k}text", "offsets": f"dl{k}at"}
+        if len(cells) == 1:
+            spec["codes"] = None
+        elif len(cells) == len(frame):
+            spec["codes"] = "identity"
+        else:
+            spec["codes"] = f"dl{k}"
+            columns[f"dl{k}"] = codes
+        columns[spec["text"]] = "".join(cells)
+        columns[spec["offsets"]] = np.cumsum([0] + [_utf16_length(c) for c in cells])
+        out.append(spec)
+    return out, [name for name in sizes if name not in kept]
+
+
+def _csv_cells(values: pd.Series) -> list[str]:
+    """Each value as pandas writes it into incidents.csv (geo.export.write_csv), unquoted."""
+    text = values.to_frame().to_csv(index=False, header=False, lineterminator="\n")
+    return [row[0] if row else "" for row in csv.reader(io.StringIO(text))]
+
+
+def _utf16_length(text: str) -> int:
+    """The length the page's strings give `text` (characters past U+FFFF count two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def _days(iso: pd.Series) -> np.ndarray:
@@ -132,13 +199,20 @@ def _within_budget(fields: list) -> set[int]:
     return kept
 
 
-def _pack(columns: dict[str, np.ndarray]) -> tuple[bytes, dict]:
-    """Each column in the narrowest type that holds it, 8-byte aligned, gzipped together.
+def _pack(columns: dict[str, np.ndarray | str]) -> tuple[bytes, dict]:
+    """Each column in the narrowest type that holds it, 8-byte aligned, gzipped together;
+    a text column as UTF-8 ("Text" in the layout, with its length in bytes).
 
     `mtime=0` keeps the bytes the same from run to run.
     """
     parts, layout, offset = [], {}, 0
     for name, values in columns.items():
+        if isinstance(values, str):
+            data = values.encode("utf-8")
+            layout[name] = ["Text", offset, len(data)]
+            parts += [data, b"\0" * (-len(data) % 8)]
+            offset += len(data) + (-len(data) % 8)
+            continue
         values = np.asarray(values, dtype=np.int64)
         low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
         kind, dtype = next((k, t) for k, t, lo, hi in WIDTHS if lo <= low and high <= hi)
@@ -164,16 +238,21 @@ def histogram(incidents: gpd.GeoDataFrame) -> dict:
 
 
 def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
-                  tolerance: float) -> list[dict]:
+                  tolerance: float, facets: list[dict] = ()) -> list[dict]:
     """Areas with an outline (province, district) draw it; others a circle: 'about here'.
 
-    Each carries the days it is reported held (geo.timewindow.held_until).
+    Each carries the days it is reported held (geo.timewindow.held_until), and
+    its code in each facet (maps.filters; -1 where a facet is not for areas).
     """
     from shapely.geometry import mapping
 
+    codes = [c if c is not None else np.full(len(areas), -1)
+             for c in facet_codes(list(facets), areas, "areas")]
     features = []
-    for record, point in zip(areas.to_dict("records"), areas.geometry, strict=True):
+    for row, (record, point) in enumerate(zip(areas.to_dict("records"), areas.geometry,
+                                              strict=True)):
         properties = {
+            "facets": [int(c[row]) for c in codes],
             "style": area_style(record["status"]),
             "popup": area_popup(record, sources),
             "tooltip": area_tooltip(record),

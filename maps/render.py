@@ -10,6 +10,7 @@ smaller file used online.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from html import escape
 
@@ -22,9 +23,11 @@ from shapely.geometry import mapping
 from geo.pipeline import Placed
 from maps.assets import inline_assets
 from maps.basemap import OfflineTiles, border_features, region_around
+from maps.filters import WINDOW_KEYS, facet_specs
+from maps.heading import Heading, default_description, default_title
 from maps.layers import RecordLayer
 from maps.legend import Legend
-from maps.payload import area_features, day, histogram, incident_payload
+from maps.payload import EPOCH, area_features, day, histogram, incident_payload
 from maps.popups import province_tooltip
 from maps.style import (
     EVENT_COLOURS,
@@ -33,12 +36,11 @@ from maps.style import (
     PROVINCE_STEPS,
     province_style,
 )
-from maps.timefilter import IncidentCanvas, TimeFilter
+from maps.timefilter import Density, IncidentCanvas, TimeFilter
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 ATTRIBUTION = "Provinces, borders: Natural Earth | Places: GeoNames, geoBoundaries (CC BY 4.0)"
-TITLE = "incident-map: ISKP incidents and areas"
 # Degrees; about 1 km. Enough for provinces at the zooms the map opens at.
 DISPLAY_TOLERANCE = 0.01
 # The slider's single day when there are no records at all.
@@ -54,9 +56,12 @@ class IncidentMap(folium.Map):
 
 def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
               since: str | None = None, until: str | None = None,
-              basemap: bool = True) -> folium.Map:
+              basemap: bool = True, title: str | None = None,
+              description: str | None = None) -> folium.Map:
     """The layered, time-filtered map of `placed`; `since`/`until` set the opening window.
 
+    `title` and `description` head the page (defaults: maps.heading, counted from
+    the records).
     `sources` ({source_id: row of sources.csv}) gives each record's source title.
     Records outside the opening
     window stay in the page; the filter shows them when the window moves.
@@ -74,23 +79,32 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
             region = region_around(_bounds(placed))
             OfflineTiles(region=region).add_to(fmap)
             RecordLayer(border_features(region), "Country borders").add_to(fmap)
-    Element(f"<title>{TITLE}</title>").add_to(fmap.get_root().header)
 
     names = list(placed.provinces["name"])
+    facets = facet_specs({"incidents": placed.incidents, "areas": placed.areas}, sources)
     provinces = RecordLayer(_province_features(placed.provinces), "Provinces (incidents)")
     areas = RecordLayer(
-        area_features(placed.areas, placed.area_outlines, sources, DISPLAY_TOLERANCE),
+        area_features(placed.areas, placed.area_outlines, sources, DISPLAY_TOLERANCE, facets),
         "Areas held or used",
     )
-    incidents = IncidentCanvas(incident_payload(placed.incidents, sources, names),
+    incidents = IncidentCanvas(incident_payload(placed.incidents, sources, names, facets),
                                EVENT_COLOURS, len(names))
-    for layer in (provinces, areas, incidents):
+    density = Density(incidents)
+    for layer in (provinces, areas, incidents, density):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     Legend(ATTRIBUTION).add_to(fmap)
 
     extent = _extent(placed, areas.features)
-    TimeFilter(incidents, areas, provinces, {
+    if title is None:
+        years = None if placed.incidents.empty and placed.areas.empty else \
+            tuple((EPOCH + dt.timedelta(days=d)).year for d in extent)
+        title = default_title(placed, years)
+    if description is None:
+        description = default_description(placed)
+    Element(f"<title>{escape(title)}</title>").add_to(fmap.get_root().header)
+    Heading(title, description).add_to(fmap)
+    TimeFilter(incidents, areas, provinces, density, {
         "extent": extent,
         "initial": [max(extent[0], day(since)) if since else extent[0],
                     min(extent[1], day(until)) if until else extent[1]],
@@ -98,6 +112,8 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
         "shades": {"incidents": {"steps": PROVINCE_STEPS, "colours": PROVINCE_COLOURS},
                    "deaths": {"steps": PROVINCE_DEATH_STEPS, "colours": PROVINCE_COLOURS}},
         "provinceNames": [escape(n) for n in names],
+        "facets": facets,
+        "windowKeys": list(WINDOW_KEYS),
     }).add_to(fmap)
     west, south, east, north = _bounds(placed)
     fit = FitBounds([[south, west], [north, east]])

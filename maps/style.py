@@ -56,6 +56,10 @@ MARKER_LOOKS = {
 # square of the screen, of radius base + per_log10 * log10(count), at most cell / 2.
 GROUPS = {"limit": 2000, "cell": 64, "colour": "rgba(122, 30, 30, 0.72)",
           "base": 10, "per_log10": 8}
+# The density layer: the window's incidents counted in `cell`-pixel squares of the screen,
+# each square shaded by its count against the busiest square in view, on a log scale.
+DENSITY = {"cell": 24, "opacity": 0.7,
+           "colours": ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")}
 
 
 def incident_radius(fatalities) -> float:

@@ -23,7 +23,7 @@ from folium.map import Layer
 from jinja2 import Template
 
 from maps.layers import script_json
-from maps.style import EXACT_PRECISION, GROUPS, MARKER_LOOKS, RADIUS
+from maps.style import DENSITY, EXACT_PRECISION, GROUPS, MARKER_LOOKS, RADIUS
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The files this plugin adds to the page, inlined in the header once, in this order:
@@ -32,6 +32,9 @@ ASSETS = (
     ("incidentmap_css", STATIC / "incidentmap.css"),
     ("incidentmap_js", STATIC / "incidentmap.js"),        # IncidentMapLib: shared helpers
     ("incidentcanvas_js", STATIC / "incidentcanvas.js"),  # the canvas incident layer
+    ("density_js", STATIC / "density.js"),                # the density layer over it
+    ("filters_js", STATIC / "filters.js"),                # the attribute filters' panel
+    ("download_js", STATIC / "download.js"),              # the records in view as files
     ("timefilter_js", STATIC / "timefilter.js"),          # the time-filter control
     ("pageapi_js", STATIC / "pageapi.js"),                # window.incidentMap, and start()
 )
@@ -78,29 +81,57 @@ var {{ this.get_name() }} = new IncidentMapLib.IncidentCanvas({{ this.data }}, {
         super().render(**kwargs)
 
 
+class Density(Layer):
+    """Where the incidents of the window and filters are thickest; off until chosen in the
+    layer control. It counts what the incident canvas shows, so it follows every step."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new IncidentMapLib.Density({{ this.incidents }}, {{ this.options }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, incidents: IncidentCanvas, name: str = "Density of incidents"):
+        super().__init__(name=name, overlay=True, control=True, show=False)
+        self._name = "Density"
+        self._incidents = incidents
+        self.options = script_json(DENSITY)
+
+    def render(self, **kwargs):
+        self.incidents = self._incidents.get_name()
+        add_assets(self.get_root())
+        super().render(**kwargs)
+
+
 class TimeFilter(MacroElement):
-    """The control: date range, play, modes, histogram, totals; and window.incidentMap."""
+    """The control: date range, play, modes, histogram, totals, the attribute filters
+    (maps.filters) and the download; and window.incidentMap."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = IncidentMapLib.start({{ this._parent.get_name() }}, Object.assign(
     {{ this.options }},
-    {incidents: {{ this.incidents }}, areas: {{ this.areas }}, provinces: {{ this.provinces }}}
+    {incidents: {{ this.incidents }}, areas: {{ this.areas }}, provinces: {{ this.provinces }},
+     density: {{ this.density }}}
 ));
 {% endmacro %}
 """
     )
 
-    def __init__(self, incidents: Layer, areas: Layer, provinces: Layer, options: dict):
+    def __init__(self, incidents: Layer, areas: Layer, provinces: Layer, density: Layer,
+                 options: dict):
         super().__init__()
         self._name = "TimeFilter"
-        self._layers = (incidents, areas, provinces)
+        self._layers = (incidents, areas, provinces, density)
         self.options = script_json({
             "steps": STEPS, "step": FIRST_STEP, "speeds": list(SPEEDS), "speed": FIRST_SPEED,
             "playMs": PLAY_MS, **options})
 
     def render(self, **kwargs):
-        self.incidents, self.areas, self.provinces = (layer.get_name() for layer in self._layers)
+        self.incidents, self.areas, self.provinces, self.density = (
+            layer.get_name() for layer in self._layers)
         add_assets(self.get_root())
         super().render(**kwargs)

@@ -5,7 +5,9 @@
  * since t0 is sorted and no incident lasts longer than maxDur, the candidates
  * are one contiguous slice found by binary search, so a step costs the size
  * of the window, not of the dataset. Few in view are drawn one by one, many as
- * counted groups. Adds IncidentMapLib.IncidentCanvas.
+ * counted groups. The attribute filters (maps/filters.py) narrow the same slice:
+ * a record shows when its window overlaps and every chosen facet allows its
+ * code. Adds IncidentMapLib.IncidentCanvas.
  */
 (function (lib) {
   "use strict";
@@ -31,7 +33,8 @@
   }
 
   // The packed columns (maps/payload.py): base64 of one gzip block, inflated by the browser;
-  // the layout names each column's typed array (payload.WIDTHS), offset and length.
+  // the layout names each column's typed array (payload.WIDTHS), offset and length, or
+  // "Text" for UTF-8 text and its length in bytes.
   function unpack(data) {
     var text = atob(data.columns), bytes = new Uint8Array(text.length);
     for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
@@ -40,7 +43,8 @@
       var columns = {};
       Object.keys(data.layout).forEach(function (name) {
         var at = data.layout[name];
-        columns[name] = new window[at[0]](buffer, at[1], at[2]);
+        columns[name] = at[0] === "Text" ? new TextDecoder().decode(new Uint8Array(buffer, at[1], at[2]))
+          : new window[at[0]](buffer, at[1], at[2]);
       });
       return columns;
     });
@@ -104,6 +108,8 @@
       for (i = 0; i < n; i++) {
         this.kind[i] = columns.type[i] * 2 + (columns.prec[i] > options.exact ? 1 : 0);
       }
+      this.columns = columns;
+      this.active = [];  // the facets chosen: [{k, codes, allowed}], see setFilter
       this.popup = data.popup.map(function (field) {
         return field.codes ? {label: field.label, values: field.values, codes: columns[field.codes]} : field;
       });
@@ -139,7 +145,24 @@
       this._canvas = null;
     },
 
-    // Show the incidents overlapping [start, end] (days); returns nothing, draws at once.
+    // Keep only records whose code in facet k is allowed: allowed[k] is a Uint8Array by
+    // code, or null for a facet left open. Takes effect at the next setWindow.
+    setFilter: function (allowed) {
+      var columns = this.columns;
+      this.active = [];
+      for (var k = 0; k < allowed.length; k++) {
+        var codes = columns["facet" + k];
+        if (allowed[k] && codes) { this.active.push({k: k, codes: codes, allowed: allowed[k]}); }
+      }
+    },
+
+    passes: function (i) {
+      var active = this.active;
+      for (var f = 0; f < active.length; f++) { if (!active[f].allowed[active[f].codes[i]]) { return false; } }
+      return true;
+    },
+
+    // Show the incidents overlapping [start, end] (days) that the filters pass; draws at once.
     setWindow: function (start, end) {
       this.start = start;
       this.end = end;
@@ -150,8 +173,10 @@
       this.byProvince.fill(0);
       this.deathsByProvince.fill(0);
       siteCount.fill(0);
-      for (var i = this.lo; i < this.hi; i++) {
+      var active = this.active, na = active.length;
+      outer: for (var i = this.lo; i < this.hi; i++) {
         if (t1[i] < start) { continue; }
+        for (var f = 0; f < na; f++) { if (!active[f].allowed[active[f].codes[i]]) { continue outer; } }
         visible[count++] = i;
         siteCount[site[i]]++;
         var d = dead[i] > 0 ? dead[i] : 0;
@@ -161,10 +186,47 @@
       this.visibleCount = count;
       this.visibleDeaths = deaths;
       this.redraw();
+      this.fire("window");
     },
 
     isVisible: function (i) {
-      return i >= this.lo && i < this.hi && this.t0[i] <= this.end && this.t1[i] >= this.start;
+      return i >= this.lo && i < this.hi && this.t0[i] <= this.end && this.t1[i] >= this.start &&
+        this.passes(i);
+    },
+
+    // For each facet with codes (sizes[k] values), the window's incidents per value that
+    // pass every other facet: what choosing that value would show. null for other facets.
+    facetCounts: function (sizes) {
+      var columns = this.columns, codes = [], counts = [], chosen = [];
+      for (var k = 0; k < sizes.length; k++) {
+        codes[k] = columns["facet" + k] || null;
+        counts[k] = codes[k] ? new Int32Array(sizes[k]) : null;
+        chosen[k] = null;
+      }
+      this.active.forEach(function (a) { chosen[a.k] = a.allowed; });
+      var start = this.start, t1 = this.t1, K = sizes.length;
+      for (var i = this.lo; i < this.hi; i++) {
+        if (t1[i] < start) { continue; }
+        var failed = -1, fails = 0;
+        for (var f = 0; f < K && fails < 2; f++) {
+          if (chosen[f] && !chosen[f][codes[f][i]]) { failed = f; fails++; }
+        }
+        if (fails === 1) { counts[failed][codes[failed][i]]++; }
+        if (fails === 0) { for (f = 0; f < K; f++) { if (codes[f]) { counts[f][codes[f][i]]++; } } }
+      }
+      return counts;
+    },
+
+    // Incidents the filters pass, by calendar month of their start: starts[m] is month m's
+    // first day (sorted), as in the histogram; all incidents when nothing is filtered.
+    monthCounts: function (starts) {
+      var counts = new Int32Array(starts.length), t0 = this.t0, m = 0;
+      for (var i = 0; i < this.n; i++) {
+        while (m + 1 < starts.length && t0[i] >= starts[m + 1]) { m++; }
+        if (this.active.length && !this.passes(i)) { continue; }
+        counts[m]++;
+      }
+      return counts;
     },
 
     _pixel: function (i, scale, origin) {

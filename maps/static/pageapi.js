@@ -33,6 +33,37 @@
       groupList: function () {
         return (filter.incidents.groups || []).map(function (g) { return {x: g.x, y: g.y, count: g.count}; });
       },
+      // Filters by column (or hash key): {event_type: ["bombing"], claim_status: ["claimed"]};
+      // null or [] opens a facet, facets not named stay as they are. Returns getFilter().
+      setFilter: function (choice) { filter.filters.set(choice || {}); return this.getFilter(); },
+      getFilter: function () { return filter.filters.get(); },
+      clearFilter: function () { filter.filters.clear(); return this.getFilter(); },
+      // Per facet column, {value: incidents in the window that choosing it would show}.
+      facetCounts: function () {
+        var counts = filter.facetCounts(), out = {};
+        filter.options.facets.forEach(function (spec, k) {
+          var c = counts.incidents[k] || counts.areas[k], byValue = {};
+          spec.values.forEach(function (value, j) { byValue[value] = c[j]; });
+          out[spec.column] = byValue;
+        });
+        return out;
+      },
+      // The density layer: squares shaded, incidents counted in them, the busiest square's count.
+      density: function () {
+        var d = filter.density;
+        return d && d._map ? {cells: d.cells, incidents: d.counted, busiest: d.busiest} : null;
+      },
+      // The file the Download buttons save, as {name, text}: format "csv" or "geojson".
+      download: function (format) {
+        var made = lib.download.file(filter.incidents, format, filter.start, filter.end);
+        return {name: made.name, text: made.text};
+      },
+      // Incidents per month of the histogram: all, and those the filters pass (null if none).
+      histogram: function () {
+        var h = filter.options.histogram;
+        return {months: h.months.map(isoOf), all: h.counts.slice(),
+                filtered: filter.filteredMonths ? Array.from(filter.filteredMonths) : null};
+      },
       setView: function (lat, lon, zoom) { filter.map.setView([lat, lon], zoom, {animate: false}); },
       getZoom: function () { return filter.map.getZoom(); },
       setMode: function (mode) { filter.setMode(mode); return this.getWindow(); },
@@ -55,6 +86,7 @@
   lib.start = function (map, options) {
     return options.incidents.ready.then(function () {
       var filter = new lib.TimeFilter(map, options);
+      filter.density = options.density;
       install(filter);
       return filter;
     });

@@ -1,8 +1,10 @@
 /* incident-map: the time filter, one control for every layer.
  *
  * Dates, handles over a histogram, play with a step and speed, window or
- * cumulative mode, provinces shaded by incidents or deaths, and the window in
- * the URL's hash. setWindow is the single place a window changes. Adds
+ * cumulative mode, provinces shaded by incidents or deaths, the attribute
+ * filters (filters.js), the download of what is in view (download.js), and the
+ * window and filters in the URL's hash. setWindow is the single place a window
+ * changes, _applyFilter the single place the filters do. Adds
  * IncidentMapLib.TimeFilter.
  */
 (function (lib) {
@@ -23,8 +25,13 @@
     this.mode = "window";
     this.measure = Object.keys(options.shades)[0];
     this.playing = null;
+    var self = this;
+    this.filters = new lib.Filters(options.facets, function () { self._applyFilter(); });
+    this.filters.onOpen = function () { self._showCounts(); };
     var initial = this._fromHash() || {start: options.initial[0], end: options.initial[1]};
     this._build();
+    this.incidents.setFilter(this.filters.allowed());
+    this._drawHistogram();
     this.setWindow(initial.start, initial.end);
   }
 
@@ -103,11 +110,33 @@
 
       self.totals = el("div", "im-totals");
       root.appendChild(self.totals);
+      root.appendChild(self._downloads());
+      root.appendChild(self.filters.build());
       self.root = root;
       return root;
     };
     control.addTo(this.map);
-    this._drawHistogram();
+  };
+
+  // "Download the N incidents in view: CSV, GeoJSON", and what the page could not carry.
+  TimeFilter.prototype._downloads = function () {
+    var self = this, row = el("div", "im-row im-download");
+    row.appendChild(el("span", "im-label", "Download what is in view:"));
+    lib.download.formats.forEach(function (format) {
+      var button = el("button", "im-save", format === "csv" ? "CSV" : "GeoJSON");
+      button.type = "button";
+      button.setAttribute("data-format", format);
+      button.addEventListener("click", function () {
+        lib.download.save(lib.download.file(self.incidents, format, self.start, self.end));
+      });
+      row.appendChild(button);
+    });
+    var left = this.incidents.data.downloadLeftOut;
+    if (left.length) {
+      row.appendChild(el("span", "im-note", "without " + left.join(", ") +
+        " (too big for this page; see incidents.csv)"));
+    }
+    return row;
   };
 
   TimeFilter.prototype._select = function (values, selected, label) {
@@ -122,19 +151,55 @@
     return select;
   };
 
+  // Incidents per month: the filtered in solid bars, all of them faint behind when filtered.
   TimeFilter.prototype._drawHistogram = function () {
     var canvas = this.histogram, h = this.options.histogram, width = 360, height = 34;
     canvas.width = width;
     canvas.height = height;
     var ctx = canvas.getContext("2d"), peak = Math.max.apply(null, h.counts.concat([1]));
-    var span = Math.max(this.max - this.min, 1);
-    ctx.fillStyle = "#7a8793";
-    for (var k = 0; k < h.months.length; k++) {
-      var x0 = (h.months[k] - this.min) / span * width;
-      var x1 = ((k + 1 < h.months.length ? h.months[k + 1] : h.months[k] + 30) - this.min) / span * width;
-      var bar = h.counts[k] / peak * (height - 2);
-      ctx.fillRect(x0, height - bar, Math.max(x1 - x0 - 1, 1), bar);
+    var span = Math.max(this.max - this.min, 1), self = this;
+    var filtered = this.filters.active() ? this.incidents.monthCounts(h.months) : null;
+    function bars(counts, colour) {
+      ctx.fillStyle = colour;
+      for (var k = 0; k < h.months.length; k++) {
+        var x0 = (h.months[k] - self.min) / span * width;
+        var x1 = ((k + 1 < h.months.length ? h.months[k + 1] : h.months[k] + 30) - self.min) / span * width;
+        var bar = counts[k] / peak * (height - 2);
+        ctx.fillRect(x0, height - bar, Math.max(x1 - x0 - 1, 1), bar);
+      }
     }
+    bars(h.counts, filtered ? "#d5dbe0" : "#7a8793");
+    if (filtered) { bars(filtered, "#2b5d8a"); }
+    this.filteredMonths = filtered;
+  };
+
+  // The single place the filters change: the canvas's choice, the histogram, then the window.
+  TimeFilter.prototype._applyFilter = function () {
+    this.incidents.setFilter(this.filters.allowed());
+    this._drawHistogram();
+    this.setWindow(this.start, this.end);
+  };
+
+  // What each value of each facet would show in the window, for the open panel.
+  TimeFilter.prototype._showCounts = function () {
+    if (!this.filters.panel || !this.filters.panel.open) { return; }
+    this.filters.showCounts(this.facetCounts());
+  };
+
+  // {incidents: [...], areas: [...]}: per facet, counts by value code (or null).
+  TimeFilter.prototype.facetCounts = function () {
+    var specs = this.options.facets, sizes = specs.map(function (s) { return s.values.length; });
+    var areas = specs.map(function (s, k) { return s.tables.indexOf("areas") >= 0 ? new Int32Array(sizes[k]) : null; });
+    var all = this._areaLayers || [], filters = this.filters;
+    for (var i = 0; i < all.length; i++) {
+      var p = all[i].feature.properties;
+      if (!(p.t0 <= this.end && p.t1 >= this.start)) { continue; }
+      for (var k = 0; k < specs.length; k++) {
+        if (!areas[k]) { continue; }
+        if (filters.passesArea(p.facets, k)) { areas[k][p.facets[k]]++; }  // every other facet
+      }
+    }
+    return {incidents: this.incidents.facetCounts(sizes), areas: areas};
   };
 
   // The single place a window changes: every layer, the totals, the inputs, the URL.
@@ -148,7 +213,8 @@
     var held = 0;
     var group = this.areas, all = this._areaLayers || (this._areaLayers = group.getLayers());
     for (var i = 0; i < all.length; i++) {
-      var p = all[i].feature.properties, show = p.t0 <= end && p.t1 >= start;
+      var p = all[i].feature.properties;
+      var show = p.t0 <= end && p.t1 >= start && this.filters.passesArea(p.facets);
       if (show) { held++; }
       if (show && !group.hasLayer(all[i])) { group.addLayer(all[i]); }
       if (!show && group.hasLayer(all[i])) { group.removeLayer(all[i]); }
@@ -163,7 +229,9 @@
     this.band.style.left = (100 * (start - this.min) / span) + "%";
     this.band.style.width = Math.max(100 * (end - start) / span, 0.5) + "%";
     this.totals.textContent = this.incidents.visibleCount + " incidents \u00b7 " +
-      this.incidents.visibleDeaths + " deaths stated \u00b7 " + held + " areas held";
+      this.incidents.visibleDeaths + " deaths stated \u00b7 " + held + " areas held" +
+      (this.filters.active() ? " (filtered)" : "");
+    this._showCounts();
     this._toHash();
   };
 
@@ -217,18 +285,28 @@
     this.playButton.textContent = "Play";
   };
 
+  // #from=YYYY-MM-DD&to=YYYY-MM-DD&mode=window, then the filters (maps/filters.py keys).
   TimeFilter.prototype._toHash = function () {
-    var hash = "#from=" + isoOf(this.start) + "&to=" + isoOf(this.end) + "&mode=" + this.mode;
+    var keys = this.options.windowKeys, filters = this.filters.toHash();
+    var hash = "#" + keys[0] + "=" + isoOf(this.start) + "&" + keys[1] + "=" + isoOf(this.end) +
+      "&" + keys[2] + "=" + this.mode + (filters ? "&" + filters : "");
     if (window.location.hash !== hash && window.history && window.history.replaceState) {
       try { window.history.replaceState(null, "", hash); } catch (e) { /* file: pages may refuse */ }
     }
   };
 
+  // The window and filters a shared link names; null when it names no window.
   TimeFilter.prototype._fromHash = function () {
-    var match = /from=(\d{4}-\d{2}-\d{2})&to=(\d{4}-\d{2}-\d{2})(?:&mode=(\w+))?/.exec(window.location.hash);
-    if (!match) { return null; }
-    if (match[3] === "cumulative") { this.mode = "cumulative"; }
-    return {start: dayOf(match[1]), end: dayOf(match[2])};
+    var pairs = {}, keys = this.options.windowKeys;
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at > 0) { pairs[part.slice(0, at)] = part.slice(at + 1); }
+    });
+    this.filters.fromHash(pairs);
+    if (pairs[keys[2]] === "cumulative") { this.mode = "cumulative"; }
+    var start = dayOf(pairs[keys[0]] || ""), end = dayOf(pairs[keys[1]] || "");
+    if (start === null || end === null) { return null; }
+    return {start: start, end: end};
   };
 
   lib.TimeFilter = TimeFilter;
