@@ -18,6 +18,13 @@ Each steps a month at a time, in two ways of showing time:
 Reported per page: HTML size, build time (Python), time to ready in Chromium
 (navigation to the layer's first display), and the median main-thread time of
 one slider step (the step call plus a forced layout), over `--steps` steps.
+
+Our window page also takes filter steps in the same one-year window: the
+event-type filter switched between two choices (`incidentMap.setFilter`,
+which recounts the histogram over every record and redraws the window), with
+the filter panel closed and, separately, open (its per-value counts
+recomputed too). Above BASELINE_MAX incidents only our page is built: folium's
+pages at a million features take longer to build than this whole run.
 """
 
 from __future__ import annotations
@@ -48,6 +55,13 @@ CHROMIUM_ARGS = [
 READY_TIMEOUT_MS = 120_000
 # Steps taken before timing, so the JIT and caches are warm for every page alike.
 WARM_UP = 3
+# The largest size folium's pages are built for.
+BASELINE_MAX = 100_000
+# One filter step: switch the event-type filter between two choices, then force a layout.
+FILTER_STEP = """(choice) => { const t = performance.now(); incidentMap.setFilter(choice);
+                 document.body.getBoundingClientRect(); return performance.now() - t; }"""
+FILTER_CHOICES = ({"event_type": ["bombing", "armed_assault", "clash"]},
+                  {"event_type": ["bombing"]})
 
 
 class OfflineTimestampedGeoJson(TimestampedGeoJson):
@@ -114,6 +128,8 @@ def build_pages(count: int, folder: Path, gazetteer) -> list[dict]:
     seconds = time.perf_counter() - start
     for mode in ("window", "cumulative"):
         pages.append(_save(folder, "ours", count, html, seconds, {"mode": mode}))
+    if count > BASELINE_MAX:
+        return pages
 
     features = _features(placed, sources, _year_later)
     for mode, duration in (("window", "P1Y"), ("cumulative", None)):
@@ -194,14 +210,26 @@ def measure(browser, page_info: dict, steps: int) -> dict:
     for _ in range(WARM_UP):
         page.evaluate(STEP[kind], arg)
     times = [page.evaluate(STEP[kind], arg) for _ in range(steps)]
+    result = {"ready_s": ready, "step_ms": statistics.median(times)}
+    if (kind, page_info["mode"]) == ("ours", "window"):
+        page.evaluate(START[(kind, "window")])
+        result["filter_ms"] = _filter_step(page, steps)
+        page.click(".im-filters > summary")  # open the panel: its counts follow each step
+        result["filter_open_ms"] = _filter_step(page, steps)
     page.close()
-    return {"ready_s": ready, "step_ms": statistics.median(times),
-            "note": "; ".join(errors[:1])}
+    return {**result, "note": "; ".join(errors[:1])}
+
+
+def _filter_step(page, steps: int) -> float:
+    """Median milliseconds of one filter step, after warm-up, choices taken in turn."""
+    times = [page.evaluate(FILTER_STEP, FILTER_CHOICES[k % 2]) for k in range(WARM_UP + steps)]
+    return statistics.median(times[WARM_UP:])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[10_000, 50_000, 100_000, 1_000_000])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="keep the pages in this folder")
     args = parser.parse_args()
@@ -226,6 +254,22 @@ def main() -> None:
 
 
 def _table(rows: list[dict]) -> None:
+    _step_table(rows)
+    _filter_table(rows)
+
+
+def _filter_table(rows: list[dict]) -> None:
+    print("\n| incidents | time step ms | filter step ms | filter step, panel open ms "
+          "| filter step / time step |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        if r.get("filter_ms") is None:
+            continue
+        print(f"| {r['count']:,} | {r['step_ms']:.1f} | {r['filter_ms']:.1f} "
+              f"| {r['filter_open_ms']:.1f} | {r['filter_ms'] / r['step_ms']:.2f} |")
+
+
+def _step_table(rows: list[dict]) -> None:
     print("\n| incidents | page | mode | HTML MB | build s | ready s | step ms (median) "
           "| TimestampedGeoJson's step / this step | HTML / TimestampedGeoJson's |")
     print("|---|---|---|---|---|---|---|---|---|")

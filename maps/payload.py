@@ -114,9 +114,10 @@ def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], l
     in view as CSV and GeoJSON: each column's distinct cells as incidents.csv writes them,
     joined into one text column (`text`, with UTF-16 `offsets` for the page's slices),
     each record's code, and the code of the missing value (null in GeoJSON), if any. A
-    column of one value carries no codes, and one whose values are all distinct (ids)
-    none either. Past DOWNLOAD_BUDGET characters the wordiest columns stay in the
-    exports only (never the id); their names are returned."""
+    column of one value carries no codes, one whose values are all distinct (ids) none
+    either, and one fixed by the place (`bySite`) a code per place. Past DOWNLOAD_BUDGET
+    characters the wordiest columns stay in the exports only (never the id); their names
+    are returned."""
     specs, sizes = [], {}
     for name in output_columns(frame, "incidents"):
         codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
@@ -145,11 +146,23 @@ def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], l
             spec["codes"] = "identity"
         else:
             spec["codes"] = f"dl{k}"
-            columns[f"dl{k}"] = codes
+            by_site = _per_site(codes, columns["site"])
+            spec["bySite"] = by_site is not None
+            columns[f"dl{k}"] = codes if by_site is None else by_site
         columns[spec["text"]] = "".join(cells)
         columns[spec["offsets"]] = np.cumsum([0] + [_utf16_length(c) for c in cells])
         out.append(spec)
     return out, [name for name in sizes if name not in kept]
+
+
+def _per_site(codes: np.ndarray, site: np.ndarray) -> np.ndarray | None:
+    """The codes by place, where every record at a place has the same one (coordinates,
+    province, district, place names): a code per place instead of one per record."""
+    if not len(codes):
+        return None
+    by_site = np.full(int(site.max()) + 1, -1, dtype=np.int64)
+    by_site[site] = codes
+    return by_site if (by_site[site] == codes).all() else None
 
 
 def _csv_cells(values: pd.Series) -> list[str]:

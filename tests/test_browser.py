@@ -119,8 +119,8 @@ def test_visible_records_are_those_overlapping_the_window(browser, timeline, sta
 
 def test_typing_dates_moves_the_window(browser, timeline):
     page = Page(browser, timeline / "map.html")
-    page.page.get_by_label("From").fill("2017-06-01")
-    page.page.get_by_label("To").fill("2017-09-30")
+    page.page.get_by_label("From", exact=True).fill("2017-06-01")
+    page.page.get_by_label("To", exact=True).fill("2017-09-30")
     assert page.js("incidentMap.getWindow()") == {"start": "2017-06-01", "end": "2017-09-30",
                                                   "mode": "window"}
     assert page.visible() == _expected(timeline, "2017-06-01", "2017-09-30")["visible"]

@@ -24,7 +24,8 @@ def _columns(packed: dict) -> dict[str, np.ndarray]:
     """The page's columns, unpacked the way incidentcanvas.js does."""
     data = gzip.decompress(base64.b64decode(packed["columns"]))
     types = {kind: np.dtype(dtype).newbyteorder("<") for kind, dtype, _, _ in payload.WIDTHS}
-    return {name: np.frombuffer(data, dtype=types[kind], count=count, offset=offset)
+    return {name: data[offset:offset + count].decode("utf-8") if kind == "Text" else
+            np.frombuffer(data, dtype=types[kind], count=count, offset=offset)
             for name, (kind, offset, count) in packed["layout"].items()}
 
 

@@ -18,7 +18,10 @@
     return layer.data.download.map(function (spec) {
       var text = columns[spec.text], at = columns[spec.offsets];
       var codes = spec.codes === null ? null : spec.codes === "identity" ? "identity" : columns[spec.codes];
-      var code = function (i) { return codes === null ? 0 : codes === "identity" ? i : codes[i]; };
+      var site = spec.bySite ? layer.site : null;  // codes by place, not by record
+      var code = function (i) {
+        return codes === null ? 0 : codes === "identity" ? i : codes[site ? site[i] : i];
+      };
       var cell = function (i) { var k = code(i); return text.slice(at[k], at[k + 1]); };
       // As incidents.geojson has it: null where missing, numbers for numeric columns.
       var value = function (i) {

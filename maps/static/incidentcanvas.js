@@ -220,11 +220,22 @@
     // Incidents the filters pass, by calendar month of their start: starts[m] is month m's
     // first day (sorted), as in the histogram; all incidents when nothing is filtered.
     monthCounts: function (starts) {
-      var counts = new Int32Array(starts.length), t0 = this.t0, m = 0;
-      for (var i = 0; i < this.n; i++) {
-        while (m + 1 < starts.length && t0[i] >= starts[m + 1]) { m++; }
-        if (this.active.length && !this.passes(i)) { continue; }
-        counts[m]++;
+      var n = this.n, counts = new Int32Array(starts.length), i, f;
+      if (!this._month || this._monthStarts !== starts) {  // each record's month, found once
+        var t0 = this.t0, m = 0;
+        this._month = new Uint16Array(n);
+        this._monthStarts = starts;
+        for (i = 0; i < n; i++) {
+          while (m + 1 < starts.length && t0[i] >= starts[m + 1]) { m++; }
+          this._month[i] = m;
+        }
+      }
+      var month = this._month, active = this.active, na = active.length;
+      var codes = active.map(function (a) { return a.codes; });
+      var allowed = active.map(function (a) { return a.allowed; });
+      outer: for (i = 0; i < n; i++) {
+        for (f = 0; f < na; f++) { if (!allowed[f][codes[f][i]]) { continue outer; } }
+        counts[month[i]]++;
       }
       return counts;
     },
