@@ -96,14 +96,7 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
     Legend(ATTRIBUTION).add_to(fmap)
 
     extent = _extent(placed, areas.features)
-    if title is None:
-        years = None if placed.incidents.empty and placed.areas.empty else \
-            tuple((EPOCH + dt.timedelta(days=d)).year for d in extent)
-        title = default_title(placed, years)
-    if description is None:
-        description = default_description(placed)
-    Element(f"<title>{escape(title)}</title>").add_to(fmap.get_root().header)
-    Heading(title, description).add_to(fmap)
+    _add_heading(fmap, placed, extent, title, description)
     TimeFilter(incidents, areas, provinces, density, {
         "extent": extent,
         "initial": [max(extent[0], day(since)) if since else extent[0],
@@ -115,14 +108,31 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
         "facets": facets,
         "windowKeys": list(WINDOW_KEYS),
     }).add_to(fmap)
+    _fit(fmap, placed)
+    _stable_ids(fmap)
+    return fmap
+
+
+def _fit(fmap: folium.Map, placed: Placed) -> None:
     west, south, east, north = _bounds(placed)
     fit = FitBounds([[south, west], [north, east]])
     # No zoom animation at load: the incident canvas hides while Leaflet animates a zoom,
     # and clicks in the meantime are lost.
     fit.options["animate"] = False
     fit.add_to(fmap)
-    _stable_ids(fmap)
-    return fmap
+
+
+def _add_heading(fmap: folium.Map, placed: Placed, extent: list[int], title: str | None,
+                 description: str | None) -> None:
+    """The page's title (also its <title>) and description; defaults from maps.heading."""
+    if title is None:
+        years = None if placed.incidents.empty and placed.areas.empty else \
+            tuple((EPOCH + dt.timedelta(days=d)).year for d in extent)
+        title = default_title(placed, years)
+    if description is None:
+        description = default_description(placed)
+    Element(f"<title>{escape(title)}</title>").add_to(fmap.get_root().header)
+    Heading(title, description).add_to(fmap)
 
 
 def to_html(fmap: folium.Map, cdn: bool = False) -> str:

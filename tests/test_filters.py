@@ -170,13 +170,18 @@ def test_facet_counts_are_what_each_choice_would_show(seed_page, built):
         "visible"]["incidents"]
 
 
-def test_the_histogram_shows_filtered_bars_over_a_faint_outline(seed_page):
+def test_the_histogram_shows_filtered_bars_over_a_faint_outline(seed_page, built):
     page = seed_page
     page.js("incidentMap.clearFilter()")
     assert page.js("IncidentMapLib && document.querySelector('.im-histogram') !== null")
     page.js("incidentMap.setFilter({event_type: ['recruitment']})")
     filtered = page.js("incidentMap.histogram()")
     assert sum(filtered["filtered"]) == 8 and sum(filtered["all"]) == 27
+    page.js("incidentMap.setFilter({country: ['AF']})")  # two filters: a pass over every record
+    both = page.js("incidentMap.histogram()")["filtered"]
+    incidents = _csv(built / "incidents.csv")
+    assert sum(both) == len(incidents[(incidents["event_type"] == "recruitment") &
+                                      (incidents["country"] == "AF")])
     page.js("incidentMap.clearFilter()")
     assert page.js("incidentMap.histogram()")["filtered"] is None
 
