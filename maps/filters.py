@@ -15,7 +15,7 @@ passes); choosing some keeps only records with one of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,7 +101,8 @@ def facet_specs(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, Mappin
     return specs
 
 
-def facet_codes(specs: list[dict], frame: pd.DataFrame, table: str) -> list[np.ndarray | None]:
+def facet_codes(specs: Sequence[dict], frame: pd.DataFrame, table: str
+                ) -> list[np.ndarray | None]:
     """Per facet, each record's index into the facet's `values`; None where the facet
     does not apply to `table`."""
     codes = []

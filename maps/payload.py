@@ -25,12 +25,13 @@ import csv
 import datetime as dt
 import gzip
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.export import DECIMALS
 from geo.pipeline import in_order
 from geo.schema import EVENT_TYPES, column, output_columns
 from geo.timewindow import held_until
@@ -60,7 +61,7 @@ def day(iso: str) -> int:
 
 def incident_payload(
     incidents: gpd.GeoDataFrame, sources: Mapping, province_names: list[str],
-    facets: list[dict] = (),
+    facets: Sequence[dict] = (),
 ) -> dict:
     """Incidents as packed columns in the exports' order (start date, then id): what the
     canvas draws, the popups, the codes of each facet (maps.filters), and the exports'
@@ -98,7 +99,7 @@ def incident_payload(
         else:
             columns[f"popup{k}"] = codes
             popup.append({"label": label, "values": values, "codes": f"popup{k}"})
-    for k, codes in enumerate(facet_codes(list(facets), frame, "incidents")):
+    for k, codes in enumerate(facet_codes(facets, frame, "incidents")):
         if codes is not None:
             columns[f"facet{k}"] = codes
     download, download_left_out = _download_columns(frame, columns)
@@ -106,6 +107,7 @@ def incident_payload(
     return {"n": len(frame), "sites": len(first), "scale": SCALE, "types": list(EVENT_TYPES),
             "popup": popup, "leftOut": left_out,
             "download": download, "downloadLeftOut": download_left_out,
+            "decimals": DECIMALS,
             "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
 
 
@@ -116,8 +118,8 @@ def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], l
     each record's code, and the code of the missing value (null in GeoJSON), if any. A
     column of one value carries no codes, one whose values are all distinct (ids) none
     either, and one fixed by the place (`bySite`) a code per place. Past DOWNLOAD_BUDGET
-    characters the wordiest columns stay in the exports only (never the id); their names
-    are returned."""
+    characters the wordiest columns stay in the exports only (never the id, nor the
+    coordinates the GeoJSON's points are made of); their names are returned."""
     specs, sizes = [], {}
     for name in output_columns(frame, "incidents"):
         codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
@@ -129,7 +131,8 @@ def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], l
                       missing[0] if missing else None))
         sizes[name] = sum(map(len, cells))
     kept, total = set(sizes), sum(sizes.values())
-    for name in sorted(list(sizes)[1:], key=lambda n: -sizes[n]):
+    always = {next(iter(sizes)), "latitude", "longitude"}
+    for name in sorted([n for n in sizes if n not in always], key=lambda n: -sizes[n]):
         if total <= DOWNLOAD_BUDGET:
             break
         kept.discard(name)
@@ -251,7 +254,7 @@ def histogram(incidents: gpd.GeoDataFrame) -> dict:
 
 
 def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
-                  tolerance: float, facets: list[dict] = ()) -> list[dict]:
+                  tolerance: float, facets: Sequence[dict] = ()) -> list[dict]:
     """Areas with an outline (province, district) draw it; others a circle: 'about here'.
 
     Each carries the days it is reported held (geo.timewindow.held_until), and
@@ -260,7 +263,7 @@ def area_features(areas: gpd.GeoDataFrame, outlines: Mapping, sources: Mapping,
     from shapely.geometry import mapping
 
     codes = [c if c is not None else np.full(len(areas), -1)
-             for c in facet_codes(list(facets), areas, "areas")]
+             for c in facet_codes(facets, areas, "areas")]
     features = []
     for row, (record, point) in enumerate(zip(areas.to_dict("records"), areas.geometry,
                                               strict=True)):

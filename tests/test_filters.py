@@ -296,7 +296,8 @@ def test_downloads_name_the_columns_too_big_for_the_page(placed, seed_tables, mo
                                             sources_by_id(seed_tables["sources"]),
                                             list(placed.provinces["name"]))
     carried = [c["name"] for c in payload["download"]]
-    assert carried[0] == "event_id"  # the id always travels
+    assert carried[0] == "event_id"  # the id always travels, and the points' coordinates
+    assert {"latitude", "longitude"} <= set(carried)
     assert "summary" in payload["downloadLeftOut"]
     assert set(carried).isdisjoint(payload["downloadLeftOut"])
 

@@ -10,8 +10,6 @@
 (function (lib) {
   "use strict";
 
-  var DECIMALS = 1e6;  // geo/export.py DECIMALS
-
   // Per carried column: its name, kind and cell(i), the text of record i's cell.
   function readers(layer) {
     var columns = layer.columns;
@@ -47,10 +45,9 @@
     return lines.join("\n") + "\n";
   }
 
-  function round(value) { return Math.round(value * DECIMALS) / DECIMALS; }
-
   function geojson(layer) {
-    var cols = readers(layer), byName = {};
+    var cols = readers(layer), byName = {}, unit = Math.pow(10, layer.data.decimals);
+    var round = function (value) { return Math.round(value * unit) / unit; };  // geo/export.py
     cols.forEach(function (c) { byName[c.name] = c; });
     var features = [], box = [Infinity, Infinity, -Infinity, -Infinity];
     for (var v = 0; v < layer.visibleCount; v++) {
