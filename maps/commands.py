@@ -22,9 +22,11 @@ from geo.workflow import Documents, Run, extract_files, place_files
 from maps.fetch import fetch_assets
 from maps.kml import KML
 from maps.messages import progress
+from maps.qgis import GPKG_WITH_PROJECT
 from maps.render import build_map, to_html
 
-EXPORT_FORMATS = {**FORMATS, "kml": KML}
+# geo.export's formats, the GeoPackage with its QGIS project beside it, and KML.
+EXPORT_FORMATS = {**FORMATS, "gpkg": GPKG_WITH_PROJECT, "kml": KML}
 BUILD_FORMATS = ("geojson", "gpkg", "csv")  # build writes these beside the map
 PLACE_FIELDS = ("name", "country", "admin1", "admin2", "kind", "feature_code", "latitude",
                 "longitude", "geo_precision", "geonameid", "source")
