@@ -16,14 +16,14 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qgis.core import (  # noqa: E402
+from qgis.core import (
     QgsApplication,
     QgsDateTimeRange,
     QgsFeatureRequest,
     QgsProject,
     QgsVectorLayerTemporalContext,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, QTime, Qt  # noqa: E402
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 
 
 def day(text, days=0):
@@ -76,7 +76,7 @@ def main():
     image = None
     if dates and dates[0].startswith("--render="):
         image, dates = dates[0].split("=", 1)[1], dates[1:]
-    windows = list(zip(dates[::2], dates[1::2]))
+    windows = list(zip(dates[::2], dates[1::2], strict=True))
     app = QgsApplication([], False)
     app.initQgis()
     project = QgsProject.instance()
