@@ -46,8 +46,13 @@ PROJECT = "incidents.qgz"
 QGIS_VERSION = "3.22.0-Białowieża"
 # Page pixels to millimetres at 96 dpi, so markers come out the size they are on the page.
 MM_PER_PX = 25.4 / 96
-# QgsVectorLayerTemporalProperties modes: start and end from fields; from expressions.
-FROM_FIELDS, FROM_EXPRESSIONS = "2", "4"
+# QgsVectorLayerTemporalProperties' mode "start and end from expressions". Its "from
+# fields" mode takes a date as the instant of its midnight and keeps a feature only if its
+# end is after the frame's start, so a one-day incident would be in no frame of a day; a
+# record instead lasts from its first day's midnight to the midnight after its last day,
+# and a frame keeps what the map's window keeps (geo.timewindow).
+FROM_EXPRESSIONS = "4"
+START = 'to_datetime("date_start")'
 # EPSG:4326 as QGIS reads it (QGIS takes a layer's CRS from its WKT, not its authid).
 WGS84 = {"wkt": 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
                 'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
@@ -141,7 +146,8 @@ def _incidents() -> tuple:
         rules.append((kind.replace("_", " "), f"\"event_type\" = '{kind}'", None, children))
     renderer = _rule_renderer(rules, symbols)
     return "incidents", "Point", (renderer, _temporal(
-        FROM_FIELDS, startField="date_start", endField="date_end"))
+        FROM_EXPRESSIONS, startField="date_start", endField="date_end",
+        startExpression=START, endExpression=_day_after('"date_end"')))
 
 
 def _areas(placed: Placed, sources: Mapping[str, Mapping]) -> tuple:
@@ -154,7 +160,11 @@ def _areas(placed: Placed, sources: Mapping[str, Mapping]) -> tuple:
                for s in AREA_STATUSES]
     return "areas", "Point", (_rule_renderer(rules, symbols), _temporal(
         FROM_EXPRESSIONS, startField="date_start", endField="date_end",
-        startExpression='"date_start"', endExpression=_held_until(placed, sources)))
+        startExpression=START, endExpression=_day_after(_held_until(placed, sources))))
+
+
+def _day_after(expression: str) -> str:
+    return f"to_datetime({expression}) + to_interval('1 day')"
 
 
 def _held_until(placed: Placed, sources: Mapping[str, Mapping]) -> str:

@@ -68,7 +68,10 @@ def render(project, path):
     job = QgsMapRendererParallelJob(settings)
     job.start()
     job.waitForFinished()
-    job.renderedImage().save(path)
+    image = job.renderedImage()
+    image.save(path)
+    return sorted({f"#{image.pixel(x, y) & 0xFFFFFF:06x}" for x in range(0, 800)
+                   for y in range(0, 600)})
 
 
 def main():
@@ -93,7 +96,7 @@ def main():
         "crs": project.crs().authid(),
     }
     if image:
-        render(project, image)
+        result["colours"] = render(project, image)
     print(json.dumps(result))
     app.exitQgis()
 
