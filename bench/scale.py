@@ -7,7 +7,8 @@ For each size (bench.synthetic writes the CSVs once into --data):
 - stages, in a fresh process so peak memory is the stage's own: load and
   validate, province join (the spatial join alone), place (the whole of
   geo.pipeline, coordinates given so nothing is geocoded by name), each
-  export, and the map (payload, render, HTML);
+  export (CSV, GeoJSON, GeoPackage, GeoParquet, FlatGeobuf), publishing to a
+  local PostGIS twice up to 100k records (issue 17), and the map;
 - end to end: `incident-map build` as a user runs it, wall time and peak
   memory of that process (the workers' not counted, with `--engine dask`);
 - in headless Chromium: the page's size, time to ready (navigation to the
@@ -35,6 +36,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+# Sizes up to this are also published to a local PostGIS (issue 17 asks for 100k).
+PUBLISH_UP_TO = 100_000
 TARGETS = {"join_s": 5.0, "build_s": 60.0, "build_peak_mb": 4096.0, "map_mb": 30.0,
            "step_ms": 50.0}
 STEP = """() => { const t = performance.now(); incidentMap.step();
@@ -75,7 +78,7 @@ def stages(folder: Path, out: Path) -> dict:
     times["place_s"] = time.perf_counter() - clock
     by_id = sources_by_id(sources)
     out.mkdir(parents=True, exist_ok=True)
-    for fmt in ("csv", "geojson", "gpkg"):
+    for fmt in ("csv", "geojson", "gpkg", "parquet", "fgb"):
         clock = time.perf_counter()
         write_outputs(placed, out, by_id, [FORMATS[fmt]])
         times[f"{fmt}_s"] = time.perf_counter() - clock
@@ -84,7 +87,27 @@ def stages(folder: Path, out: Path) -> dict:
     (out / "map.html").write_text(html, encoding="utf-8")
     times["map_s"] = time.perf_counter() - clock
     times["stages_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if len(placed.incidents) <= PUBLISH_UP_TO:
+        times.update(publish_times(placed, by_id))
     return times
+
+
+def publish_times(placed, sources) -> dict:
+    """geo.postgis.publish into a fresh local PostGIS: the first run (all inserts) and a
+    second, unchanged one (all compared, nothing written)."""
+    from bench.postgres import has_postgis, running_postgres, server_binaries
+    from geo.postgis import publish
+
+    binaries = server_binaries()
+    if binaries is None or not has_postgis():
+        return {}
+    with running_postgres(binaries) as dsn:
+        clock = time.perf_counter()
+        publish(placed, sources, dsn)
+        first = time.perf_counter() - clock
+        clock = time.perf_counter()
+        publish(placed, sources, dsn)
+        return {"publish_s": first, "republish_s": time.perf_counter() - clock}
 
 
 def build(folder: Path, out: Path, engine: str) -> dict:
@@ -158,15 +181,21 @@ def main() -> None:
     _table(rows)
 
 
+def _cell(value) -> str:
+    """A table cell; "-" for a figure not measured (publish above PUBLISH_UP_TO)."""
+    if value is None:
+        return "-"
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+
+
 def _table(rows: list[dict]) -> None:
-    columns = ("records", "load_s", "join_s", "place_s", "csv_s", "geojson_s", "gpkg_s", "map_s",
-               "stages_peak_mb", "build_s", "build_peak_mb", "map_mb", "ready_s", "step_ms",
-               "whole_range_ms")
+    columns = ("records", "load_s", "join_s", "place_s", "csv_s", "geojson_s", "gpkg_s",
+               "parquet_s", "fgb_s", "publish_s", "republish_s", "map_s", "stages_peak_mb",
+               "build_s", "build_peak_mb", "map_mb", "ready_s", "step_ms", "whole_range_ms")
     print("\n| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:
-        print("| " + " | ".join(f"{row[c]:,.1f}" if isinstance(row[c], float) else f"{row[c]:,}"
-                                for c in columns) + " |")
+        print("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
     last = rows[-1]
     print(f"\ntargets at {last['records']:,} records (target / measured, above 1 meets it):")
     for key, target in TARGETS.items():

@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export", parents=[inputs, running],
-        help="records -> GeoJSON, GeoPackage, CSV and KML in --out, filtered by date")
+        help="records -> GeoJSON, CSV, GeoPackage (+ QGIS project), GeoParquet, FlatGeobuf "
+             "and KML in --out, filtered by date")
     export.add_argument("--format", choices=(*EXPORT_FORMATS, "all"), default="all",
                         help="which format to write (default: all)")
     export.add_argument("--since", type=_iso_date, metavar="DATE",
