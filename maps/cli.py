@@ -127,8 +127,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep records reported on or before this date (YYYY-MM-DD)")
     export.set_defaults(run=run_export)
 
+    _publish_command(commands, [inputs, running])
+
+    _tool_commands(commands)
+    return parser
+
+
+def _publish_command(commands, parents: list[argparse.ArgumentParser]) -> None:
+    """publish: the inputs build reads, the database, and whether gone records go."""
     publish = commands.add_parser(
-        "publish", parents=[inputs, running],
+        "publish", parents=parents,
         help="records -> PostGIS tables incidents, areas, provinces and sources, updated in "
              "place (one transaction)")
     publish.add_argument("--db", required=True, metavar="DSN",
@@ -138,9 +146,6 @@ def _parser() -> argparse.ArgumentParser:
                          help="delete rows whose records are no longer in the input "
                               "(default: report them and keep them)")
     publish.set_defaults(run=run_publish)
-
-    _tool_commands(commands)
-    return parser
 
 
 def _tool_commands(commands) -> None:
