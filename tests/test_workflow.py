@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from geo.export import write_outputs
+from geo.export import FORMATS, write_outputs
 from geo.workflow import Documents, extract_files, place_files
 from maps.cli import main
+from maps.commands import BUILD_FORMATS
 from tests.conftest import ROOT, SEEDS
 
 HELDOUT10 = ROOT / "tests" / "fixtures" / "heldout10"
@@ -16,7 +17,8 @@ HELDOUT10 = ROOT / "tests" / "fixtures" / "heldout10"
 def test_a_notebook_writes_the_files_build_writes(tmp_path, capsys, caplog):
     caplog.set_level(logging.INFO, logger="geo")
     run = place_files([SEEDS / "incidents.csv"], SEEDS / "areas.csv", SEEDS / "sources.csv")
-    written = write_outputs(run.placed, tmp_path, run.sources)
+    written = write_outputs(run.placed, tmp_path, run.sources,
+                            [FORMATS[name] for name in BUILD_FORMATS])
     said = capsys.readouterr()
     assert (said.out, said.err) == ("", "")  # geo prints nothing ...
     steps = [r.getMessage() for r in caplog.records]
