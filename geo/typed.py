@@ -1,10 +1,10 @@
 """The placed records with the contract's types, for the formats that keep types.
 
-CSV and GeoJSON carry text and numbers as they are; GeoPackage, GeoParquet,
-FlatGeobuf and PostGIS have dates and integers of their own, and a reader
-filters on them (QGIS's Temporal Controller, a date predicate pushed down to
+CSV and GeoJSON carry text and numbers as they are; GeoParquet, FlatGeobuf and
+PostGIS have dates and integers of their own, and a reader
+filters on them (a date predicate pushed down to
 Parquet row groups, an SQL `WHERE date_start >= ...`). `typed_layer` gives
-every one of those writers the same frame: dates as Arrow `date32`, counts as
+each of those writers the same frame: dates as Arrow `date32`, counts as
 nullable integers, empty text as missing, polygons as multipolygons, so that
 no writer decides a type of its own.
 """
