@@ -25,9 +25,9 @@ def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path, table: str,
                      columns: Sequence[str], row_group: int = ROW_GROUP) -> Path:
     """Write `columns` of `frame` (a contract table) to `path` as GeoParquet 1.1."""
     layer = typed_layer(frame, table, columns)
-    keys = [c for c in ("date_start", columns[0]) if c in layer.columns]
-    layer = layer.sort_values(keys, kind="stable", na_position="last") if table != "provinces" \
-        else layer
+    if "date_start" in layer.columns:  # incidents and areas; provinces keep their order
+        layer = layer.sort_values(["date_start", columns[0]], kind="stable",
+                                  na_position="last")
     path = Path(path)
     with replacing(path) as part:
         layer.to_parquet(part, index=False, compression="zstd", schema_version=VERSION,

@@ -26,13 +26,13 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import shapely
 
+from geo.export import layers
 from geo.pipeline import Placed
-from geo.schema import ID_COLUMN, PROVINCE_COLUMNS, column_names, output_columns
+from geo.schema import ID_COLUMN, column_names
 from geo.typed import column_types, typed_layer
 
 log = logging.getLogger(__name__)
@@ -101,13 +101,8 @@ def publish(placed: Placed, sources: Mapping[str, Mapping], dsn: str,
 
 def _layers(placed: Placed, sources: Mapping[str, Mapping]) -> dict[str, tuple]:
     """{table: (typed frame, columns)} for every table `publish` writes."""
-    out = {}
-    for table in ("incidents", "areas"):
-        frame = getattr(placed, table)
-        columns = output_columns(frame, table)
-        out[table] = (typed_layer(frame, table, columns), columns)
-    out["provinces"] = (typed_layer(placed.provinces, "provinces", PROVINCE_COLUMNS),
-                        list(PROVINCE_COLUMNS))
+    out = {table: (typed_layer(frame, table, columns), columns)
+           for table, (frame, columns) in layers(placed).items()}
     names = column_names("sources")
     listed = pd.DataFrame([{c: s.get(c, "") for c in names} for s in sources.values()],
                           columns=names)
@@ -211,7 +206,7 @@ def _csv(frame: pd.DataFrame, columns: list[str], with_geometry: bool) -> bytes:
     """The rows as COPY's CSV: a missing cell is empty (NULL), geometry as hex EWKB."""
     rows = pd.DataFrame({c: frame[c] for c in columns})
     if with_geometry:
-        geoms = shapely.set_srid(gpd.GeoSeries(frame.geometry).values.to_numpy(), 4326)
+        geoms = shapely.set_srid(frame.geometry.to_numpy(), 4326)
         rows[GEOMETRY] = shapely.to_wkb(geoms, hex=True, include_srid=True)
     buffer = io.StringIO()
     rows.to_csv(buffer, index=False, header=False, lineterminator="\n")

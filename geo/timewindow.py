@@ -17,15 +17,21 @@ def held_until(area: Mapping, sources: Mapping[str, Mapping]) -> str:
     """The last day an area is known to be held (ISO date)."""
     if area["date_end"]:
         return area["date_end"]
-    published = str(sources.get(area["source_id"], {}).get("published", ""))
+    end = publication_end(sources.get(area["source_id"], {}))
+    return area["date_start"] if end is None else max(end, area["date_start"])
+
+
+def publication_end(source: Mapping) -> str | None:
+    """The last day of a source's publication date (2018-01 gives 2018-01-31), or None
+    when it has none ("undated": an area it reports is known held on its first date only)."""
+    published = str(source.get("published", ""))
     if not published:
-        return area["date_start"]
+        return None
     freq = {10: "D", 7: "M", 4: "Y"}.get(len(published), "D")
     try:
-        end = pd.Period(published, freq=freq).end_time.date().isoformat()
-    except ValueError:  # "undated": known held on its first date only
-        return area["date_start"]
-    return max(end, area["date_start"])
+        return pd.Period(published, freq=freq).end_time.date().isoformat()
+    except ValueError:
+        return None
 
 
 def in_window(frame: pd.DataFrame, table: str, since: str | None, until: str | None,

@@ -42,8 +42,8 @@ EXIT_WRITE_FAILED = 5
 # What each error a run may raise exits with, and the words before its message.
 FAILURES = (((RecordError,), EXIT_BAD_INPUT, "input rejected, nothing was written:\n"),
             ((DistrictError, GeocoderSetupError, EngineError, NothingRead), EXIT_BAD_INPUT, ""),
-            ((AssetError, BasemapError), EXIT_ASSETS, ""), ((OutputError,), EXIT_WRITE_FAILED, ""),
-            ((PublishError,), EXIT_WRITE_FAILED, ""))
+            ((AssetError, BasemapError), EXIT_ASSETS, ""),
+            ((OutputError, PublishError), EXIT_WRITE_FAILED, ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from geo.atomic import replacing
 from geo.export import FORMATS, Format
 from geo.pipeline import Placed
 from geo.schema import AREA_STATUSES, EVENT_TYPES, GEO_PRECISIONS
-from geo.timewindow import held_until
+from geo.timewindow import held_until, publication_end
 from maps.style import (
     AREA_COLOURS,
     AREA_RADIUS_M,
@@ -169,12 +169,11 @@ def _day_after(expression: str) -> str:
 
 def _held_until(placed: Placed, sources: Mapping[str, Mapping]) -> str:
     """held_until as a QGIS expression: date_end, else the last day its source reports it
-    held (worked out per source here, by held_until itself), never before date_start."""
+    held (geo.timewindow.publication_end, per source), never before date_start."""
     pairs = []
     for source_id in sorted(set(placed.areas["source_id"])):
-        last = held_until({"date_end": "", "date_start": "0000-01-01", "source_id": source_id},
-                          sources)
-        if last != "0000-01-01":
+        last = publication_end(sources.get(source_id, {}))
+        if last is not None:
             pairs += [_quote(source_id), _quote(last)]
     if not pairs:
         return 'coalesce("date_end", "date_start")'

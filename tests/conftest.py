@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,6 +36,14 @@ def require_tool(path_or_name: str) -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def ogrinfo(*args: str) -> str:
+    """What GDAL's ogrinfo says of a file (read-only); a warning from it fails the test."""
+    result = subprocess.run([require_tool("ogrinfo"), "-ro", *args], capture_output=True,
+                            text=True, check=True)
+    assert "Warning" not in result.stderr, result.stderr
+    return result.stdout
 
 
 def require_shared(relative: str) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -12,16 +11,9 @@ import pandas as pd
 import pytest
 
 from maps.cli import main
-from tests.conftest import incident, require_tool, write_records
+from tests.conftest import incident, ogrinfo, write_records
 
 KML = "{http://www.opengis.net/kml/2.2}"
-
-
-def _ogrinfo(*args: str) -> str:
-    ogrinfo = require_tool("ogrinfo")
-    result = subprocess.run([ogrinfo, "-ro", *args], capture_output=True, text=True, check=True)
-    assert "Warning" not in result.stderr, result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -34,25 +26,25 @@ def exported(tmp_path_factory):
 @pytest.mark.parametrize("layer, csv", [("incidents", "incidents.csv"), ("areas", "areas.csv"),
                                          ("provinces", None)])
 def test_geopackage_layers_hold_every_placed_record(exported, layer, csv):
-    report = _ogrinfo("-so", str(exported / "incidents.gpkg"), layer)
+    report = ogrinfo("-so", str(exported / "incidents.gpkg"), layer)
     expected = 41 if csv is None else len(pd.read_csv(exported / csv))
     assert f"Feature Count: {expected}" in report
 
 
 def test_geopackage_dates_are_date_fields_and_numbers_integers(exported):
-    report = _ogrinfo("-so", str(exported / "incidents.gpkg"), "incidents")
+    report = ogrinfo("-so", str(exported / "incidents.gpkg"), "incidents")
     fields = dict(re.findall(r"^(\w+): (\w+) \(", report, flags=re.MULTILINE))
     assert fields["date_start"] == "Date" and fields["date_end"] == "Date"
     for name in ("fatalities", "injured", "geo_precision", "geonameid", "quote_start"):
         assert fields[name].startswith("Integer"), name
     assert fields["latitude"] == "Real"
-    areas = dict(re.findall(r"^(\w+): (\w+) \(", _ogrinfo(
+    areas = dict(re.findall(r"^(\w+): (\w+) \(", ogrinfo(
         "-so", str(exported / "incidents.gpkg"), "areas"), flags=re.MULTILINE))
     assert areas["date_start"] == "Date" and areas["date_end"] == "Date"
 
 
 def test_geopackage_names_its_sources_licences_and_tool(exported):
-    report = _ogrinfo("-so", str(exported / "incidents.gpkg"))
+    report = ogrinfo("-so", str(exported / "incidents.gpkg"))
     assert "SOURCES=" in report and "Jamestown Foundation" in report
     assert "GeoNames (CC BY 4.0)" in report and "Natural Earth" in report
     assert re.search(r"TOOL=incident-map \d+\.\d+\.\d+", report)
@@ -93,7 +85,7 @@ def test_kml_has_a_placemark_per_record_with_its_time_span(exported):
 
 def test_gdal_reads_the_kml_back_layer_by_layer(exported):
     """The same counts as the XML holds, read by GDAL's KML driver (ogrinfo)."""
-    report = _ogrinfo("-so", "-al", str(exported / "incidents.kml"))
+    report = ogrinfo("-so", "-al", str(exported / "incidents.kml"))
     counts = [int(n) for n in re.findall(r"Feature Count: (\d+)", report)]
     assert counts == [len(pd.read_csv(exported / "incidents.csv")),
                       len(pd.read_csv(exported / "areas.csv"))]

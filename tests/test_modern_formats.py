@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 import json
 import struct
-import subprocess
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +16,7 @@ import pytest
 from geo.geoparquet import write_geoparquet
 from geo.schema import output_columns
 from maps.cli import main
-from tests.conftest import FIXTURES, require_tool
+from tests.conftest import FIXTURES, ogrinfo
 
 
 @pytest.fixture(scope="module")
@@ -109,14 +108,8 @@ def test_dataset_columns_travel_into_parquet_and_flatgeobuf(tmp_path):
     extras = [c for c in pq.read_schema(out / "incidents.parquet").names
               if c.startswith("acled_")]
     assert extras
-    fields = _ogrinfo("-so", str(out / "incidents.fgb"), "incidents")
+    fields = ogrinfo("-so", str(out / "incidents.fgb"), "incidents")
     assert all(f"{name}: String" in fields for name in extras)
-
-
-def _ogrinfo(*args: str) -> str:
-    ogrinfo = require_tool("ogrinfo")
-    return subprocess.run([ogrinfo, "-ro", *args], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def _fgb_header(path) -> dict:
@@ -140,7 +133,7 @@ def test_flatgeobuf_has_its_spatial_index_and_every_record(exported):
     for table, rows in (("incidents", 27), ("areas", 10), ("provinces", 41)):
         header = _fgb_header(exported / f"{table}.fgb")
         assert header == {"features_count": rows, "index_node_size": 16}
-        assert f"Feature Count: {rows}" in _ogrinfo("-so", str(exported / f"{table}.fgb"),
+        assert f"Feature Count: {rows}" in ogrinfo("-so", str(exported / f"{table}.fgb"),
                                                     table)
 
 
@@ -149,7 +142,7 @@ def test_ogrinfo_reads_flatgeobuf_by_box_as_pandas_counts(exported):
     box = (66.0, 30.0, 71.5, 36.0)
     inside = ((csv["longitude"] >= box[0]) & (csv["longitude"] <= box[2])
               & (csv["latitude"] >= box[1]) & (csv["latitude"] <= box[3])).sum()
-    text = _ogrinfo("-so", "-spat", *map(str, box), str(exported / "incidents.fgb"),
+    text = ogrinfo("-so", "-spat", *map(str, box), str(exported / "incidents.fgb"),
                     "incidents")
     assert f"Feature Count: {inside}" in text
     assert "date_start: DateTime" in text and "fatalities: Integer" in text
