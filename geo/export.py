@@ -230,7 +230,7 @@ class Format(NamedTuple):
 
 
 def _geojson(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
-    for table in ("incidents", "areas"):
+    for table in placed.held:
         frame = getattr(placed, table)
         columns = output_columns(frame, table)
         write_geojson(frame, out / f"{table}.geojson", columns, id_column=columns[0])
@@ -239,7 +239,7 @@ def _geojson(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
 
 
 def _csv(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
-    for table in ("incidents", "areas"):
+    for table in placed.held:
         frame = getattr(placed, table)
         write_csv(frame, out / f"{table}.csv", output_columns(frame, table))
 
@@ -257,9 +257,11 @@ def layers(placed: Placed) -> dict[str, tuple[gpd.GeoDataFrame, list[str]]]:
     return out
 
 
-def _parquet(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
+def _parquet(placed: Placed, out: Path, sources: Mapping[str, Mapping],
+             tables: tuple[str, ...] = ("incidents", "areas", "provinces")) -> None:
     for table, (frame, columns) in layers(placed).items():
-        write_geoparquet(frame, out / f"{table}.parquet", table, columns)
+        if table in tables:
+            write_geoparquet(frame, out / f"{table}.parquet", table, columns)
 
 
 def _fgb(placed: Placed, out: Path, sources: Mapping[str, Mapping]) -> None:
@@ -276,6 +278,13 @@ FORMATS: dict[str, Format] = {
     "parquet": Format(("incidents.parquet", "areas.parquet", "provinces.parquet"), _parquet),
     "fgb": Format(("incidents.fgb", "areas.fgb", "provinces.fgb"), _fgb),
 }
+# With --engine dask the incidents are a partitioned dataset the workers wrote
+# (geo.dask_pipeline); this writes the other two tables beside it.
+PARTITIONED_PARQUET = Format(
+    FORMATS["parquet"].files,
+    lambda placed, out, sources: _parquet(placed, out, sources, ("areas", "provinces")))
+# The formats that can be written when only the areas and provinces are held (Placed.held).
+WITHOUT_INCIDENTS = ("geojson", "csv", "parquet")
 # Records from which each format is written by its own process.
 PARALLEL_FROM = 100_000
 LICENCES = (
@@ -300,7 +309,9 @@ def write_outputs(placed: Placed, out: Path, sources: Mapping[str, Mapping],
     formats = list(FORMATS.values() if formats is None else formats)
     _run([lambda f=f: f.write(placed, out, sources) for f in formats],
          len(placed.incidents) >= PARALLEL_FROM)
-    return [out / name for f in formats for name in f.files] + write_accounts(placed, out)
+    held = set(placed.held) | {"provinces"}
+    return [out / name for f in formats for name in f.files
+            if name.split(".")[0] in held] + write_accounts(placed, out)
 
 
 def write_accounts(placed: Placed, out: Path) -> list[Path]:

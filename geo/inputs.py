@@ -114,7 +114,7 @@ def load_inputs(
     extras = extra_columns(combined.columns, "incidents")  # empty for our own records
     combined[extras] = combined[extras].fillna("")
     result = Inputs(all_sources, combined, tables["areas"].reset_index(drop=True),
-                    _rejected_table(reader.rejected), tuple(notes))
+                    rejected_table(reader.rejected), tuple(notes))
     if reader.rejected:
         rows = result.rejected.query("line > 0").drop_duplicates(["file", "line"])
         warnings.warn(f"{len(rows)} input rows could not be read and were left out "
@@ -244,7 +244,8 @@ def _repeated_ids(files: list[tuple[Path, pd.DataFrame, bool]]) -> list[Problem]
     return problems
 
 
-def _rejected_table(rejected: list[tuple[str, Problem]]) -> pd.DataFrame:
+def rejected_table(rejected: list[tuple[str, Problem]]) -> pd.DataFrame:
+    """rejected.csv's rows from (table, problem) pairs, by file and line."""
     rows = [{"table": table, "file": p.file, "line": p.line, "column": p.column,
              "value": p.value, "reason": p.message} for table, p in rejected]
     frame = pd.DataFrame(rows, columns=list(REJECTED_COLUMNS))

@@ -44,6 +44,9 @@ class Placed:
     known only as points. `rejected` lists the input rows that could not be
     read at all (kept out with --keep-going, see geo.inputs); `disagreements`
     the placed records whose own province is not the one their point lies in.
+    `cells` is set when the incidents were too many to hold (geo.dask_pipeline):
+    `incidents` is then empty, the records are in the GeoParquet dataset, and
+    `cells` counts them per grid cell, month and type (geo.aggregates).
     """
 
     incidents: gpd.GeoDataFrame
@@ -55,11 +58,23 @@ class Placed:
         default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS)))
     disagreements: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(DISAGREEMENT_COLUMNS)))
+    cells: pd.DataFrame | None = None
 
     @property
     def placed_count(self) -> int:
         """Incident and area records placed on the map."""
-        return len(self.incidents) + len(self.areas)
+        return self.placed_rows("incidents") + len(self.areas)
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The tables whose records are here: not the incidents when only `cells` count them."""
+        return ("areas",) if self.cells is not None else ("incidents", "areas")
+
+    def placed_rows(self, table: str) -> int:
+        """Records of `table` placed, whether held here or only counted (`cells`)."""
+        if table == "incidents" and self.cells is not None:
+            return int(self.cells["incidents"].sum())
+        return len(getattr(self, table))
 
     @property
     def records_in(self) -> int:
@@ -77,7 +92,7 @@ class Placed:
         )
 
     def _records_in(self, table: str) -> int:
-        return (len(getattr(self, table)) + self._count(self.unresolved, table)
+        return (self.placed_rows(table) + self._count(self.unresolved, table)
                 + self._rejected(table))
 
     def _rejected(self, table: str) -> int:
@@ -96,16 +111,20 @@ class Placed:
     def reconciliation(self) -> pd.DataFrame:
         """Records in = placed + unresolved + rejected, per table and in all: what
         reconciliation.csv holds."""
-        rows = [{"table": table, "records_in": self._records_in(table), "placed": len(placed),
+        rows = [{"table": table, "records_in": self._records_in(table),
+                 "placed": self.placed_rows(table),
                  "unresolved": self._count(self.unresolved, table),
                  "rejected": self._rejected(table)}
-                for table, placed in (("incidents", self.incidents), ("areas", self.areas))]
+                for table in ("incidents", "areas")]
         rows.append({"table": "all", **{key: sum(r[key] for r in rows)
                                         for key in RECONCILIATION_COLUMNS[1:]}})
         return pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
 
     def between(self, since: str | None, until: str | None, sources: Mapping) -> Placed:
         """The records inside [since, until], with province counts for them alone."""
+        if self.cells is not None:
+            raise ValueError("a time window needs the records: filter the GeoParquet dataset "
+                             "(incidents.parquet/) instead")
         incidents = self.incidents[in_window(self.incidents, "incidents", since, until, sources)]
         areas = self.areas[in_window(self.areas, "areas", since, until, sources)]
         return replace(

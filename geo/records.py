@@ -84,13 +84,22 @@ def load_table(path: str | Path, table: str,
     problems added to it (--keep-going); a bad header still raises.
     """
     path = Path(path)
-    columns = COLUMNS[table]
     name = str(path)
     data = path.read_bytes()
     text, utf8 = decode_csv(data, name)
     header = read_header(text)
+    problems = header_problems(header, table, name)
+    if problems:
+        raise RecordError(problems)
+    cells, lines, ragged = read_cells(text, utf8)
+    return checked_cells(cells, lines, ragged, table, name, rejected)
+
+
+def header_problems(header: list[str], table: str, name: str) -> list[Problem]:
+    """What is wrong with a CSV's header: unknown, missing and repeated columns."""
     if not header:
-        raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
+        return [Problem(name, 1, "", "", "is empty: expected a header row")]
+    columns = COLUMNS[table]
     problems = [Problem(name, 1, col, "", "is not a column of the contract")
                 for col in header
                 if col not in {c.name for c in columns} and not extra_columns([col], table)]
@@ -98,9 +107,13 @@ def load_table(path: str | Path, table: str,
                  for c in columns if c.name not in header and c.required]
     problems += [Problem(name, 1, col, "", "appears more than once in the header")
                  for col in sorted({h for h in header if header.count(h) > 1})]
-    if problems:
-        raise RecordError(problems)
-    cells, lines, ragged = read_cells(text, utf8)
+    return problems
+
+
+def checked_cells(cells: pd.DataFrame, lines: np.ndarray, ragged: list[int], table: str,
+                  name: str, rejected: list[Problem] | None = None) -> pd.DataFrame:
+    """`read_cells`' result validated and typed (table_from_cells); with a `rejected`
+    list, the bad rows are left out and their problems added to it."""
     problems = [Problem(name, line, "", "", "has more fields than the header") for line in ragged]
     if rejected is None:
         return table_from_cells(cells, lines, table, name, problems)
@@ -498,17 +511,20 @@ def _duplicate_ids(frame: pd.DataFrame, table: str, name: str) -> list[Problem]:
     if not repeated.any():
         return []
     first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
-    problems = []
-    for r in frame[repeated].to_dict("records"):
-        earlier = int(first_line[r[id_col]])
-        if r["_derived_id"]:
-            message = (f"repeats line {earlier} in every identifying column "
-                       f"({', '.join(ID_BASIS[table])}): a duplicate, or give it an id")
-            problems.append(Problem(name, int(r["_line"]), "", "", message))
-        else:
-            message = f"repeats the id of line {earlier}"
-            problems.append(Problem(name, int(r["_line"]), id_col, r[id_col], message))
-    return problems
+    return [repeated_line(table, name, int(r["_line"]), r[id_col], bool(r["_derived_id"]),
+                          int(first_line[r[id_col]]))
+            for r in frame[repeated].to_dict("records")]
+
+
+def repeated_line(table: str, name: str, line: int, record_id: str, derived: bool,
+                  earlier: int) -> Problem:
+    """A row of file `name` whose id an earlier line of the same file has: given, or
+    derived from the identifying columns (then the whole row repeats)."""
+    if derived:
+        return Problem(name, line, "", "", f"repeats line {earlier} in every identifying column "
+                                           f"({', '.join(ID_BASIS[table])}): a duplicate, or "
+                                           "give it an id")
+    return Problem(name, line, ID_COLUMN[table], record_id, f"repeats the id of line {earlier}")
 
 
 def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame) -> None:

@@ -14,9 +14,11 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from geo.dask_engine import EngineError, connected
+from geo.dask_pipeline import MAP_RECORDS
 from geo.districts import DistrictError
 from geo.export import OutputError
 from geo.extract.dates import When, parse_when
+from geo.partitions import BLOCK_BYTES
 from geo.placing import GeocoderSetupError
 from geo.postgis import PublishError
 from geo.records import InputWarning, LeftOutWarning, RecordError
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--user-agent only applies with --geocoder nominatim")
     if getattr(args, "scheduler", None) and args.engine != "dask":
         parser.error("--scheduler only applies with --engine dask")
+    if args.run is run_export and args.engine == "dask" and (args.since or args.until):
+        parser.error("export --engine dask writes every record: filter the dataset it writes "
+                     "(incidents.parquet/) by date instead of --since/--until")
     try:
         dask = getattr(args, "engine", "single") == "dask"
         with speaking(getattr(args, "strict", False)) as shown, \
@@ -211,6 +216,14 @@ def _running_options() -> argparse.ArgumentParser:
     running.add_argument("--scheduler", metavar="ADDRESS",
                         help="with --engine dask: the scheduler to use, e.g. "
                              "tcp://host:8786 (default: a local cluster, one worker per core)")
+    running.add_argument("--partition-mb", type=_positive, default=BLOCK_BYTES // 2**20,
+                        metavar="MB",
+                        help="build/export --engine dask: MB of CSV per task "
+                             "(default: %(default)s)")
+    running.add_argument("--map-records", type=_positive, default=MAP_RECORDS, metavar="N",
+                        help="build/export --engine dask: above N input rows the map carries "
+                             "counts per grid cell and month instead of records, and only "
+                             "GeoParquet holds the records (default: %(default)s)")
     return running
 
 
@@ -227,6 +240,16 @@ def _document_options() -> argparse.ArgumentParser:
                       help="read documents in this encoding (default: UTF-8, or UTF-16 with a "
                            "byte-order mark)")
     return docs
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return value
 
 
 def _iso_date(text: str) -> str:

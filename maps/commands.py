@@ -12,7 +12,17 @@ import json
 from pathlib import Path
 
 from geo import atomic
-from geo.export import FORMATS, write_accounts, write_extraction, write_outputs
+from geo.dask_engine import EngineError
+from geo.dask_pipeline import DATASET, place_partitioned
+from geo.districts import read_districts
+from geo.export import (
+    FORMATS,
+    PARTITIONED_PARQUET,
+    WITHOUT_INCIDENTS,
+    write_accounts,
+    write_extraction,
+    write_outputs,
+)
 from geo.extract import write_texts
 from geo.gazetteer import load_gazetteer
 from geo.pipeline import Placed
@@ -45,7 +55,7 @@ def run_build(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     atomic.write_text(args.out / "map.html", to_html(fmap, cdn=args.cdn))
     progress("writing GeoJSON, GeoPackage and CSV")
-    write_outputs(run.placed, args.out, run.sources, _formats(BUILD_FORMATS))
+    write_outputs(run.placed, args.out, run.sources, _formats(BUILD_FORMATS, run.placed, args))
     write_texts(run.texts, args.out)
     _report(run.placed, args.out)
     return 0
@@ -56,7 +66,8 @@ def run_export(args: argparse.Namespace) -> int:
     placed, chosen = run.placed, run.placed.between(args.since, args.until, run.sources)
     args.out.mkdir(parents=True, exist_ok=True)
     written = write_outputs(chosen, args.out, run.sources,
-                            _formats(EXPORT_FORMATS if args.format == "all" else (args.format,)))
+                            _formats(EXPORT_FORMATS if args.format == "all" else (args.format,),
+                                     placed, args))
     if args.since or args.until:
         print(f"window {args.since or 'start'} to {args.until or 'end'}: "
               f"{len(chosen.incidents)} of {len(placed.incidents)} incidents, "
@@ -96,6 +107,8 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def _place(args: argparse.Namespace) -> Run:
     """What build and export share: the records placed, as the options say."""
+    if args.engine == "dask" and args.run in (run_build, run_export):
+        return _place_partitioned(args)
     fallback = online_fallback(args.user_agent or "", args.nominatim_url) \
         if args.geocoder == "nominatim" else None
     run = place_files(args.incidents, args.areas, args.sources, args.keep_going,
@@ -103,6 +116,26 @@ def _place(args: argparse.Namespace) -> Run:
                       args.districts_name_field, fallback, args.client)
     _reviews(run)
     return run
+
+
+def _place_partitioned(args: argparse.Namespace) -> Run:
+    """--engine dask: every step on the cluster, piece by piece (geo.dask_pipeline)."""
+    if args.docs:
+        raise EngineError("build --engine dask reads record files, not documents: run "
+                          "`incident-map extract --engine dask` first and give its incidents.csv")
+    if args.geocoder != "offline":
+        raise EngineError("--engine dask places names with the offline gazetteer only: "
+                          "--geocoder nominatim asks one server at 1 request/s")
+    polygons = read_districts(args.districts, args.districts_name_field) \
+        if args.districts else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    progress("reading, placing and writing the incidents on the cluster")
+    placed, sources = place_partitioned(
+        args.client, args.incidents, args.areas, args.sources, args.out, args.keep_going,
+        polygons, args.districts.name if args.districts else "",
+        block_bytes=args.partition_mb * 2**20, map_records=args.map_records)
+    print(f"wrote {DATASET}/ ({len(list((args.out / DATASET).rglob('*.parquet')))} files)")
+    return Run(placed, sources)
 
 
 def _documents(args: argparse.Namespace, files: list[Path]) -> Documents:
@@ -115,8 +148,23 @@ def _reviews(run: Run) -> None:
               f"extracted {done.table} of reviewed documents are not in it and were left out")
 
 
-def _formats(names) -> list:
-    return [fmt for name, fmt in EXPORT_FORMATS.items() if name in set(names)]
+def _formats(names, placed: Placed, args: argparse.Namespace) -> list:
+    """The formats asked for. With --engine dask the incidents' GeoParquet is the dataset
+    the workers wrote; when only their counts are held, the formats that need the records
+    are left out, and their files from an earlier run removed."""
+    chosen = {name: fmt for name, fmt in EXPORT_FORMATS.items() if name in set(names)}
+    if args.engine == "dask" and "parquet" in chosen:
+        chosen["parquet"] = PARTITIONED_PARQUET
+    if "incidents" in placed.held:
+        return list(chosen.values())
+    left = [name for name in chosen if name not in WITHOUT_INCIDENTS]
+    if left:
+        print(f"not written, as the records are too many to hold in one process: "
+              f"{', '.join(left)} (the records are in {DATASET}/; ogr2ogr converts it)")
+    for name in {f for fmt in EXPORT_FORMATS.values() for f in fmt.files}:
+        if name.startswith("incidents.") and name != DATASET:
+            (args.out / name).unlink(missing_ok=True)
+    return [fmt for name, fmt in chosen.items() if name in WITHOUT_INCIDENTS]
 
 
 def _report(placed: Placed, out: Path) -> None:
