@@ -160,7 +160,7 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
             continue
         if not is_parquet(path) and datasets.sniff(path) is not None:
             problems.append(Problem(str(path), 0, "", "", (
-                f"is a {datasets.sniff(path).upper()} export: --engine dask reads files in the "
+                f"is an export of {datasets.sniff(path).upper()}: --engine dask reads files in the "
                 "record contract; convert it first with `incident-map export --incidents "
                 f"{path} --format csv` and give the incidents.csv it writes")))
             continue
@@ -212,9 +212,8 @@ def _run_pieces(client, pieces: list[Piece], settings: Settings
     for problem, index in repeats.items():
         by_piece.setdefault(index, set()).add(problem.line)
     again = [pieces[i] for i in sorted(by_piece)]
-    rerun = client.gather(client.map(run_piece, again, settings=shared,
-                                     exclude=[frozenset(by_piece[p.index]) for p in again],
-                                     pure=False))
+    rerun = client.gather(client.map(run_piece, again, [shared] * len(again),
+                                     [frozenset(by_piece[p.index]) for p in again], pure=False))
     for done in rerun:
         done.problems.extend(p for p, index in repeats.items() if index == done.index)
         results[done.index] = replace(done, ids=IDS_META.iloc[:0])

@@ -115,9 +115,10 @@ def plan_pieces(blocks: list[Block], first_index: int = 0) -> list[Piece]:
             pieces[-1] = Piece(last.index, last.path, "csv", last.start, block.end,
                                last.first_line, last.header)
         else:
-            # A piece at byte 0 starts with the header (line 1); others with their first row.
+            # A piece at byte 0 holds the header (line 1) and then its first row.
             pieces.append(Piece(first_index + len(pieces), block.path, "csv", block.start,
-                                block.end, newlines + 1, b"" if block.start == 0 else header))
+                                block.end, newlines + 1 + (block.start == 0),
+                                b"" if block.start == 0 else header))
         newlines += block.newlines
         quotes += block.quotes
     return pieces
