@@ -15,6 +15,14 @@ For each size (bench.synthetic writes the CSVs once into --data):
   filter's first drawing), and the median main-thread time of one slider
   step (a month, one-year window) and of showing the whole range at once.
 
+With `--engine dask` (issue 18) each size is instead built end to end on a
+fresh local cluster of each `--workers` count (default 1 and 2), the data
+streamed to disk by bench.synthetic: wall time, the calling process's peak
+memory, and each worker's peak (read on the workers once the build is done),
+then the page in Chromium when it carries records.
+
+    .venv/bin/python -m bench.scale --engine dask --sizes 1000000 5000000 20000000
+
 Targets (issue 7, 2 cores): join of 1M under 5 s; build under 60 s with peak
 memory under 4 GB; the 1M page under 30 MB with a step under 50 ms. Ratios
 are target / measured: above 1 meets the target.
@@ -125,6 +133,38 @@ def build(folder: Path, out: Path, engine: str) -> dict:
             "map_mb": (out / "map.html").stat().st_size / 1e6}
 
 
+def dask_build(folder: Path, out: Path, workers: int) -> dict:
+    """`incident-map build --engine dask` against a fresh local cluster of `workers`:
+    wall time, the caller's peak memory and the workers' own peaks."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", memory_limit=0) as cluster, \
+            Client(cluster) as client:
+        command = [str(Path(sys.executable).parent / "incident-map"), "build",
+                   "--incidents", str(folder / "incidents.csv"),
+                   "--areas", str(folder / "areas.csv"), "--sources", str(folder / "sources.csv"),
+                   "--out", str(out), "--engine", "dask", "--scheduler",
+                   cluster.scheduler_address]
+        clock = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - clock
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(command)} failed")
+        peaks = list(client.run(_peak_mb).values())
+    return {"workers": workers, "build_s": seconds, "build_peak_mb": usage.ru_maxrss / 1024,
+            "worker_peak_mb": max(peaks), "workers_peak_mb": sum(peaks),
+            "map_mb": (out / "map.html").stat().st_size / 1e6,
+            "dataset_mb": sum(f.stat().st_size for f in (out / "incidents.parquet").rglob("*"))
+            / 1e6}
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (run on each worker)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def browse(page_path: Path, steps: int) -> dict:
     """Time to ready, median step and whole-range time in headless Chromium."""
     from playwright.sync_api import sync_playwright
@@ -157,6 +197,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/incident-map-bench"),
                         help="where the synthetic datasets are written once and reused")
     parser.add_argument("--engine", choices=("single", "dask"), default="single")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="with --engine dask: the cluster sizes to build on")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--stage", nargs=2, metavar=("FOLDER", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -170,6 +212,9 @@ def main() -> None:
         if not (folder / "incidents.csv").exists():
             subprocess.run([sys.executable, "-m", "bench.synthetic", str(size), "--out",
                             str(folder)], check=True)
+        if args.engine == "dask":
+            rows += _dask_rows(size, folder, args)
+            continue
         child = subprocess.run([sys.executable, "-m", "bench.scale", "--stage", str(folder),
                                 str(args.data / f"stages-{size}")],
                                check=True, capture_output=True, text=True)
@@ -178,7 +223,26 @@ def main() -> None:
         row.update(browse(args.data / f"build-{size}" / "map.html", args.steps))
         rows.append(row)
         print(json.dumps(row), flush=True)
-    _table(rows)
+    if args.engine == "dask":
+        _print_table(rows, DASK_COLUMNS)
+    else:
+        _table(rows)
+
+
+def _dask_rows(size: int, folder: Path, args: argparse.Namespace) -> list[dict]:
+    rows = []
+    for workers in args.workers:
+        out = args.data / f"dask-{size}-{workers}"
+        row = {"records": size, **dask_build(folder, out, workers)}
+        if size <= 2_000_000:  # the page carries records (geo.dask_pipeline.MAP_RECORDS)
+            row.update(browse(out / "map.html", args.steps))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+DASK_COLUMNS = ("records", "workers", "build_s", "build_peak_mb", "worker_peak_mb",
+                "workers_peak_mb", "dataset_mb", "map_mb", "ready_s", "step_ms")
 
 
 def _cell(value) -> str:
@@ -188,14 +252,18 @@ def _cell(value) -> str:
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
-def _table(rows: list[dict]) -> None:
-    columns = ("records", "load_s", "join_s", "place_s", "csv_s", "geojson_s", "gpkg_s",
-               "parquet_s", "fgb_s", "publish_s", "republish_s", "map_s", "stages_peak_mb",
-               "build_s", "build_peak_mb", "map_mb", "ready_s", "step_ms", "whole_range_ms")
+def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
     print("\n| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:
         print("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+
+
+def _table(rows: list[dict]) -> None:
+    _print_table(rows, ("records", "load_s", "join_s", "place_s", "csv_s", "geojson_s",
+                        "gpkg_s", "parquet_s", "fgb_s", "publish_s", "republish_s", "map_s",
+                        "stages_peak_mb", "build_s", "build_peak_mb", "map_mb", "ready_s",
+                        "step_ms", "whole_range_ms"))
     last = rows[-1]
     print(f"\ntargets at {last['records']:,} records (target / measured, above 1 meets it):")
     for key, target in TARGETS.items():

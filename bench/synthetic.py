@@ -35,13 +35,17 @@ ACTORS = ("Islamic State Khorasan Province", "Tehrik-i-Taliban Pakistan", "Talib
           "Unidentified armed group", "Lashkar-e-Jhangvi", "Security forces")
 OUTLETS = ("Pajhwok Afghan News", "Dawn", "TOLOnews", "Khaama Press", "The Express Tribune",
            "Reuters", "Associated Press")
+# Rows generated and written at a time: the writer's memory is one chunk's, whatever the size.
+CHUNK = 1_000_000
 SOURCE = {"source_id": "synthetic", "title": "Synthetic benchmark records",
           "publisher": "incident-map", "published": "2025-01", "file": "synthetic.txt"}
 
 
-def synthetic_incidents(count: int, gazetteer: Gazetteer, seed: int = SEED) -> pd.DataFrame:
-    """`count` incident rows in the record contract, every cell as text, as a CSV holds them."""
-    rng = np.random.default_rng(seed)
+def synthetic_incidents(count: int, gazetteer: Gazetteer, seed: int = SEED,
+                        first_id: int = 0) -> pd.DataFrame:
+    """`count` incident rows in the record contract, every cell as text, as a CSV holds them;
+    ids are numbered from `first_id`."""
+    rng = np.random.default_rng(seed + first_id)
     towns = [p for code in ("AF", "PK") for p in gazetteer._shards[code].places]
     weights = np.array([max(p.population, 500) for p in towns], dtype=float) ** 0.6
     town = rng.choice(len(towns), size=count, p=weights / weights.sum())
@@ -70,7 +74,7 @@ def synthetic_incidents(count: int, gazetteer: Gazetteer, seed: int = SEED) -> p
     type_names = np.array(EVENT_TYPES, dtype=object)
     frame = pd.DataFrame({c: "" for c in column_names("incidents")}, index=range(count))
     frame = frame.assign(
-        event_id=[f"syn-{i:07d}" for i in range(count)],
+        event_id=[f"syn-{i:07d}" for i in range(first_id, first_id + count)],
         date_start=np.datetime_as_string(start, unit="D"),
         date_end=np.datetime_as_string(end, unit="D"),
         date_precision=precision,
@@ -121,10 +125,16 @@ def synthetic_sources() -> dict[str, dict]:
 
 
 def write_dataset(count: int, folder: Path, gazetteer: Gazetteer, seed: int = SEED) -> Path:
-    """incidents.csv, an empty areas.csv and sources.csv in `folder`, ready for `build`."""
+    """incidents.csv, an empty areas.csv and sources.csv in `folder`, ready for `build`.
+
+    Written `CHUNK` rows at a time (each chunk seeded by its first id), so 20 million
+    rows need no more memory than one million.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    synthetic_incidents(count, gazetteer, seed).to_csv(folder / "incidents.csv", index=False,
-                                                       lineterminator="\n")
+    with open(folder / "incidents.csv", "w", encoding="utf-8", newline="") as file:
+        for first in range(0, max(count, 1), CHUNK):
+            rows = synthetic_incidents(min(CHUNK, count - first), gazetteer, seed, first)
+            rows.to_csv(file, index=False, header=first == 0, lineterminator="\n")
     pd.DataFrame(columns=column_names("areas")).to_csv(folder / "areas.csv", index=False)
     pd.DataFrame([SOURCE]).to_csv(folder / "sources.csv", index=False, lineterminator="\n")
     return folder

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-CELL_DEGREES = 0.1  # about 11 km: a town and its surroundings
+CELL_DEGREES = 0.25  # about 28 km: a town and the country around it
 KEYS = ("cell_lat", "cell_lon", "admin1", "country", "month", "event_type", "claim_status")
 COUNTS = ("incidents", "deaths")
 

@@ -82,19 +82,30 @@ def value_label(facet: Facet, value: str, sources: Mapping[str, Mapping]) -> str
     return value
 
 
-def facet_specs(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, Mapping]
-                ) -> list[dict]:
+def facet_specs(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, Mapping],
+                weights: Mapping[str, pd.Series] | None = None) -> list[dict]:
     """Each facet as the page takes it: its hash key, label, values (most frequent first
-    over `frames`, {table: records}) and their labels, and the tables it applies to."""
+    over `frames`, {table: records}) and their labels, and the tables it applies to.
+
+    A row of a table in `weights` counts that many records (counts per cell, see
+    maps.payload.cell_rows); a facet applies only to the tables that have its column.
+    """
     specs = []
+    weights = weights or {}
     for facet in FACETS:
-        texts = [facet_text(frames[t][facet.column]) for t in facet.tables if t in frames]
-        counts = pd.concat(texts).value_counts() if texts else pd.Series(dtype=int)
+        tables = [t for t in facet.tables if t in frames and facet.column in frames[t]]
+        if not tables:
+            continue
+        texts = [facet_text(frames[t][facet.column]) for t in tables]
+        ones = [weights[t] if t in weights else pd.Series(1, index=frames[t].index)
+                for t in tables]
+        counts = pd.concat(ones, ignore_index=True).groupby(
+            pd.concat(texts, ignore_index=True).to_numpy()).sum()
         # Most frequent first; ties by the text itself, so the order is the same every run.
         values = [v for v, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
         specs.append({
             "column": facet.column, "key": facet.key, "label": facet.title,
-            "tables": list(facet.tables),
+            "tables": tables,
             "values": values, "labels": [value_label(facet, v, sources) for v in values],
             "search": len(values) > SEARCH_FROM,
         })

@@ -10,6 +10,7 @@ from __future__ import annotations
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.aggregates import CELL_DEGREES
 from geo.pipeline import Placed
 from maps.layers import script_json
 
@@ -27,9 +28,12 @@ def default_title(placed: Placed, years: tuple[int, int] | None) -> str:
 
 def default_description(placed: Placed) -> str:
     """How many records, what the marks mean, and where the records not mapped went."""
-    text = (f"{len(placed.incidents):,} incidents and {len(placed.areas):,} areas reported "
-            "held or used, each from a named source. Hollow markers and dashed shapes are "
-            "approximate places.")
+    text = (f"{placed.placed_rows('incidents'):,} incidents and {len(placed.areas):,} areas "
+            "reported held or used, each from a named source. Hollow markers and dashed shapes "
+            "are approximate places.")
+    if placed.cells is not None:
+        text += (f" Incidents are counted per {CELL_DEGREES}\u00b0 square and month, by type "
+                 "and claim; each record is in incidents.parquet.")
     missing = len(placed.unresolved) + len(placed.rejected)
     if missing:
         text += f" {missing:,} records could not be mapped: see unresolved.csv and rejected.csv."

@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.aggregates import CELL_DEGREES, cell_centres
 from geo.export import DECIMALS
 from geo.pipeline import in_order
 from geo.schema import EVENT_TYPES, column, output_columns
@@ -67,26 +68,7 @@ def incident_payload(
     canvas draws, the popups, the codes of each facet (maps.filters), and the exports'
     columns for the page's download."""
     frame = in_order(incidents, "incidents")
-    days = _days(frame["date_start"])
-    ends = _days(frame["date_end"])
-    # Each distinct point once (a "site"), numbered in order of first use.
-    lat = (frame["latitude"].to_numpy(float) * SCALE).round().astype(np.int64)
-    lon = (frame["longitude"].to_numpy(float) * SCALE).round().astype(np.int64)
-    site, first = _first_uses(lat * 4_000_000 + lon)
-    provinces = {name: i for i, name in enumerate(province_names)}
-    types = {code: i for i, code in enumerate(EVENT_TYPES)}
-    columns = {
-        # The first start, then each start as days after the one before.
-        "dt0": np.diff(days, prepend=0) if len(days) else days,
-        "dur": ends - days,
-        "site": site,
-        "siteLat": lat[first],
-        "siteLon": lon[first],
-        "type": frame["event_type"].map(types).to_numpy(np.int64),
-        "deaths": frame["fatalities"].astype("Float64").fillna(MISSING).to_numpy(np.int64),
-        "prec": frame["geo_precision"].astype("Float64").fillna(EXACT_PRECISION).to_numpy(np.int64),
-        "prov": frame["admin1"].map(provinces).fillna(MISSING).to_numpy(np.int64),
-    }
+    columns, sites = _drawn_columns(frame, province_names)
     popup, left_out = [], []
     fields = [(label, cols, formatter, *_distinct(frame, cols, formatter))
               for label, cols, formatter in incident_fields(sources)]
@@ -104,11 +86,69 @@ def incident_payload(
             columns[f"facet{k}"] = codes
     download, download_left_out = _download_columns(frame, columns)
     blob, layout = _pack(columns)
-    return {"n": len(frame), "sites": len(first), "scale": SCALE, "types": list(EVENT_TYPES),
+    return {"n": len(frame), "sites": sites, "scale": SCALE, "types": list(EVENT_TYPES),
             "popup": popup, "leftOut": left_out,
             "download": download, "downloadLeftOut": download_left_out,
             "decimals": DECIMALS,
             "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
+
+
+def cell_payload(cells: pd.DataFrame, province_names: list[str],
+                 facets: Sequence[dict] = ()) -> dict:
+    """Counts per cell and month (geo.aggregates) as the canvas's columns: each row stands
+    for `weight` incidents at its cell's centre, over its whole month. The page draws
+    them only as counted groups, and has no popups or download for them: the records
+    are in the GeoParquet dataset."""
+    frame = cell_rows(cells)
+    columns, sites = _drawn_columns(frame, province_names)
+    columns["weight"] = frame["incidents"].to_numpy(np.int64)
+    for k, codes in enumerate(facet_codes(facets, frame, "incidents")):
+        if codes is not None:
+            columns[f"facet{k}"] = codes
+    blob, layout = _pack(columns)
+    return {"n": len(frame), "sites": sites, "scale": SCALE, "types": list(EVENT_TYPES),
+            "popup": [], "leftOut": [], "download": [], "downloadLeftOut": [],
+            "decimals": DECIMALS, "weighted": True, "cellDegrees": CELL_DEGREES,
+            "layout": layout, "columns": base64.b64encode(blob).decode("ascii")}
+
+
+def cell_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """The counts as incident-like rows, by start date: dated from the first to the last
+    day of their month, at their cell's centre, with the deaths stated as the toll."""
+    starts = pd.PeriodIndex(cells["month"], freq="M")
+    latitude, longitude = cell_centres(cells)
+    frame = cells.assign(
+        date_start=starts.start_time.strftime("%Y-%m-%d"),
+        date_end=starts.end_time.strftime("%Y-%m-%d"),
+        latitude=latitude, longitude=longitude, fatalities=cells["deaths"],
+        geo_precision=EXACT_PRECISION)
+    return frame.sort_values("date_start", kind="stable").reset_index(drop=True)
+
+
+def _drawn_columns(frame: pd.DataFrame, province_names: list[str]
+                   ) -> tuple[dict[str, np.ndarray], int]:
+    """What the canvas draws from, for rows in start order: days, places, type, toll,
+    precision, province; and the number of distinct places."""
+    days = _days(frame["date_start"])
+    ends = _days(frame["date_end"])
+    # Each distinct point once (a "site"), numbered in order of first use.
+    lat = (frame["latitude"].to_numpy(float) * SCALE).round().astype(np.int64)
+    lon = (frame["longitude"].to_numpy(float) * SCALE).round().astype(np.int64)
+    site, first = _first_uses(lat * 4_000_000 + lon)
+    provinces = {name: i for i, name in enumerate(province_names)}
+    types = {code: i for i, code in enumerate(EVENT_TYPES)}
+    return {
+        # The first start, then each start as days after the one before.
+        "dt0": np.diff(days, prepend=0) if len(days) else days,
+        "dur": ends - days,
+        "site": site,
+        "siteLat": lat[first],
+        "siteLon": lon[first],
+        "type": frame["event_type"].map(types).to_numpy(np.int64),
+        "deaths": frame["fatalities"].astype("Float64").fillna(MISSING).to_numpy(np.int64),
+        "prec": frame["geo_precision"].astype("Float64").fillna(EXACT_PRECISION).to_numpy(np.int64),
+        "prov": frame["admin1"].map(provinces).fillna(MISSING).to_numpy(np.int64),
+    }, len(first)
 
 
 def _download_columns(frame: pd.DataFrame, columns: dict) -> tuple[list[dict], list[str]]:
@@ -240,12 +280,14 @@ def _pack(columns: dict[str, np.ndarray | str]) -> tuple[bytes, dict]:
     return gzip.compress(b"".join(parts), compresslevel=6, mtime=0), layout
 
 
-def histogram(incidents: gpd.GeoDataFrame) -> dict:
-    """Incidents per calendar month of their start date, from the first month to the last."""
+def histogram(incidents: pd.DataFrame, weights: pd.Series | None = None) -> dict:
+    """Incidents per calendar month of their start date, from the first month to the last;
+    a row counts `weights` incidents where given (cell_rows)."""
     if incidents.empty:
         return {"months": [], "counts": []}
     starts = pd.to_datetime(incidents["date_start"]).dt.to_period("M")
-    counts = starts.value_counts()
+    ones = pd.Series(1, index=starts.index) if weights is None else weights
+    counts = ones.groupby(starts.to_numpy()).sum()
     months = pd.period_range(starts.min(), starts.max(), freq="M")
     return {
         "months": [day(m.start_time.date().isoformat()) for m in months],

@@ -27,7 +27,15 @@ from maps.filters import WINDOW_KEYS, facet_specs
 from maps.heading import Heading, default_description, default_title
 from maps.layers import RecordLayer
 from maps.legend import Legend
-from maps.payload import EPOCH, area_features, day, histogram, incident_payload
+from maps.payload import (
+    EPOCH,
+    area_features,
+    cell_payload,
+    cell_rows,
+    day,
+    histogram,
+    incident_payload,
+)
 from maps.popups import province_tooltip
 from maps.style import (
     EVENT_COLOURS,
@@ -81,27 +89,30 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
             RecordLayer(border_features(region), "Country borders").add_to(fmap)
 
     names = list(placed.provinces["name"])
-    facets = facet_specs({"incidents": placed.incidents, "areas": placed.areas}, sources)
+    drawn = _incident_rows(placed)
+    weights = {"incidents": drawn["incidents"]} if placed.cells is not None else {}
+    facets = facet_specs({"incidents": drawn, "areas": placed.areas}, sources, weights)
     provinces = RecordLayer(_province_features(placed.provinces), "Provinces (incidents)")
     areas = RecordLayer(
         area_features(placed.areas, placed.area_outlines, sources, DISPLAY_TOLERANCE, facets),
         "Areas held or used",
     )
-    incidents = IncidentCanvas(incident_payload(placed.incidents, sources, names, facets),
-                               EVENT_COLOURS, len(names))
+    payload = incident_payload(placed.incidents, sources, names, facets) \
+        if placed.cells is None else cell_payload(placed.cells, names, facets)
+    incidents = IncidentCanvas(payload, EVENT_COLOURS, len(names))
     density = Density(incidents)
     for layer in (provinces, areas, incidents, density):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     Legend(ATTRIBUTION).add_to(fmap)
 
-    extent = _extent(placed, areas.features)
+    extent = _extent(drawn, areas.features)
     _add_heading(fmap, placed, extent, title, description)
     TimeFilter(incidents, areas, provinces, density, {
         "extent": extent,
         "initial": [max(extent[0], day(since)) if since else extent[0],
                     min(extent[1], day(until)) if until else extent[1]],
-        "histogram": histogram(placed.incidents),
+        "histogram": histogram(drawn, weights.get("incidents")),
         "shades": {"incidents": {"steps": PROVINCE_STEPS, "colours": PROVINCE_COLOURS},
                    "deaths": {"steps": PROVINCE_DEATH_STEPS, "colours": PROVINCE_COLOURS}},
         "provinceNames": [escape(n) for n in names],
@@ -111,6 +122,12 @@ def build_map(placed: Placed, sources: Mapping[str, Mapping], cdn: bool = False,
     _fit(fmap, placed)
     _stable_ids(fmap)
     return fmap
+
+
+def _incident_rows(placed: Placed):
+    """What the canvas draws: the incidents, or their counts per cell as rows
+    (maps.payload.cell_rows) when only the counts are held."""
+    return placed.incidents if placed.cells is None else cell_rows(placed.cells)
 
 
 def _fit(fmap: folium.Map, placed: Placed) -> None:
@@ -149,13 +166,13 @@ def _bounds(placed: Placed) -> tuple[float, float, float, float]:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _extent(placed: Placed, area_features: list[dict]) -> list[int]:
+def _extent(incidents, area_features: list[dict]) -> list[int]:
     """First and last day any record covers: the range of the time slider."""
     starts = [f["properties"]["t0"] for f in area_features]
     ends = [f["properties"]["t1"] for f in area_features]
-    if len(placed.incidents):  # ISO dates sort as text
-        starts.append(day(placed.incidents["date_start"].min()))
-        ends.append(day(placed.incidents["date_end"].max()))
+    if len(incidents):  # ISO dates sort as text
+        starts.append(day(incidents["date_start"].min()))
+        ends.append(day(incidents["date_end"].max()))
     if not starts:
         return [day(EMPTY_DAY), day(EMPTY_DAY)]
     return [min(starts), max(ends)]

@@ -11,6 +11,7 @@ import pytest
 
 from bench.synthetic import write_dataset
 from maps.cli import main
+from tests.conftest import Page
 
 FILES = 8
 BAD_FILE = 6  # the file with the bad row, and the row: deep enough to be in a later piece
@@ -58,7 +59,7 @@ def _problems(stderr: str) -> list[str]:
 
 
 def _bad_date(row: str) -> str:
-    event_id, date_start, rest = row.split(",", 2)
+    event_id, _, rest = row.split(",", 2)
     return f"{event_id},2019-02-30,{rest}"
 
 
@@ -130,13 +131,46 @@ def test_partitioned_parquet_holds_the_csv_rows_by_year(dataset, single, schedul
     assert (found.geometry.x.round(5) == expected["longitude"].astype(float)).all()
 
 
-@pytest.mark.slow
-def test_above_the_map_threshold_only_counts_come_back(dataset, single, scheduler, tmp_path,
-                                                        capsys):
-    out = tmp_path / "dask"
+@pytest.fixture(scope="module")
+def counted(dataset, scheduler, tmp_path_factory):
+    """The build above --map-records: the map carries counts per cell, not records."""
+    out = tmp_path_factory.mktemp("counted")
     assert _build(dataset, out, "--keep-going", *_dask(scheduler, "--map-records", "1000")) == 4
-    printed = capsys.readouterr().out
-    assert "not written, as the records are too many to hold in one process: gpkg" in printed
+    return out
+
+
+# Whole months: at this scale an incident counts in the month it starts.
+MONTH_WINDOWS = [("2015-01-01", "2024-12-31"), ("2019-01-01", "2019-12-31"),
+                 ("2016-03-01", "2016-03-31"), ("2021-07-01", "2022-02-28")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start, end", MONTH_WINDOWS)
+def test_counted_map_shows_the_records_of_each_window(browser, counted, start, end):
+    records = pd.read_parquet(counted / "incidents.parquet",
+                               columns=["date_start", "admin1", "event_type", "fatalities"])
+    month = records["date_start"].map(lambda d: d.isoformat()[:7])
+    shown = records[(month >= start[:7]) & (month <= end[:7])]
+    deaths = shown["fatalities"].astype("Int64").fillna(0).astype(int)
+    page = Page(browser, counted / "map.html")
+    page.js("([a, b]) => incidentMap.setWindow(a, b)", [start, end])
+    assert page.visible() == {"incidents": len(shown), "areas": 0, "deaths": int(deaths.sum())}
+    by_province = shown.groupby("admin1").size()
+    found = {k: v["incidents"] for k, v in page.js("incidentMap.provinces()").items()
+             if v["incidents"]}
+    assert found == {k: int(v) for k, v in by_province.items() if k}
+    page.js("incidentMap.setFilter({event_type: ['bombing', 'suicide_attack']})")
+    chosen = shown["event_type"].isin(["bombing", "suicide_attack"])
+    assert page.visible()["incidents"] == int(chosen.sum())
+    assert page.js("incidentMap.groups()")  # drawn as counted groups
+    if start == "2019-01-01":
+        page.screenshot("counted-cells")
+    page.close()
+
+
+@pytest.mark.slow
+def test_above_the_map_threshold_only_counts_come_back(single, counted):
+    out = counted
     for name in ("provinces.geojson", "rejected.csv", "reconciliation.csv", "unresolved.csv",
                  "areas.csv"):
         assert filecmp.cmp(single / name, out / name, shallow=False), name

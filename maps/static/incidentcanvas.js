@@ -57,7 +57,8 @@
       L.setOptions(this, options);
       this.data = data;
       this.n = 0;
-      this.visibleCount = 0;
+      this.visibleCount = 0;  // rows in the window (records, or counts per cell)
+      this.visibleIncidents = 0;  // incidents they stand for
       this.visibleDeaths = 0;
       this.drawn = 0;
       this.drawnGroups = 0;
@@ -94,6 +95,8 @@
       this.siteRank = new Int32Array(sites);
       this.deaths = columns.deaths;
       this.prov = columns.prov;
+      // With counts per cell (maps/payload.py cell_payload) a row stands for weight[i] incidents.
+      this.weight = columns.weight || null;
       this.fanDx = new Float32Array(n);
       this.fanDy = new Float32Array(n);
       this.radius = new Float32Array(n);
@@ -168,8 +171,8 @@
       this.end = end;
       this.lo = lowerBound(this.t0, start - this.maxDur);
       this.hi = upperBound(this.t0, end);
-      var count = 0, deaths = 0, prov = this.prov, dead = this.deaths, t1 = this.t1;
-      var visible = this.visible, site = this.site, siteCount = this.siteCount;
+      var count = 0, incidents = 0, deaths = 0, prov = this.prov, dead = this.deaths, t1 = this.t1;
+      var visible = this.visible, site = this.site, siteCount = this.siteCount, weight = this.weight;
       this.byProvince.fill(0);
       this.deathsByProvince.fill(0);
       siteCount.fill(0);
@@ -178,12 +181,15 @@
         if (t1[i] < start) { continue; }
         for (var f = 0; f < na; f++) { if (!active[f].allowed[active[f].codes[i]]) { continue outer; } }
         visible[count++] = i;
-        siteCount[site[i]]++;
+        var w = weight ? weight[i] : 1;
+        incidents += w;
+        siteCount[site[i]] += w;
         var d = dead[i] > 0 ? dead[i] : 0;
         deaths += d;
-        if (prov[i] >= 0) { this.byProvince[prov[i]]++; this.deathsByProvince[prov[i]] += d; }
+        if (prov[i] >= 0) { this.byProvince[prov[i]] += w; this.deathsByProvince[prov[i]] += d; }
       }
       this.visibleCount = count;
+      this.visibleIncidents = incidents;
       this.visibleDeaths = deaths;
       this.redraw();
       this.fire("window");
@@ -204,15 +210,15 @@
         chosen[k] = null;
       }
       this.active.forEach(function (a) { chosen[a.k] = a.allowed; });
-      var start = this.start, t1 = this.t1, K = sizes.length;
+      var start = this.start, t1 = this.t1, K = sizes.length, weight = this.weight;
       for (var i = this.lo; i < this.hi; i++) {
         if (t1[i] < start) { continue; }
-        var failed = -1, fails = 0;
+        var failed = -1, fails = 0, w = weight ? weight[i] : 1;
         for (var f = 0; f < K && fails < 2; f++) {
           if (chosen[f] && !chosen[f][codes[f][i]]) { failed = f; fails++; }
         }
-        if (fails === 1) { counts[failed][codes[failed][i]]++; }
-        if (fails === 0) { for (f = 0; f < K; f++) { if (codes[f]) { counts[f][codes[f][i]]++; } } }
+        if (fails === 1) { counts[failed][codes[failed][i]] += w; }
+        if (fails === 0) { for (f = 0; f < K; f++) { if (codes[f]) { counts[f][codes[f][i]] += w; } } }
       }
       return counts;
     },
@@ -232,7 +238,7 @@
           this._month[i] = m;
         }
       }
-      var month = this._month, active = this.active, na = active.length;
+      var month = this._month, active = this.active, na = active.length, weight = this.weight;
       if (na === 1) {  // the usual case: from the facet's months-by-value table, built once
         var pass = active[0].allowed, values = pass.length;
         this._byMonth = this._byMonth || {};
@@ -240,7 +246,7 @@
         if (!table) {
           var only = active[0].codes;
           table = this._byMonth[active[0].k] = new Int32Array(starts.length * values);
-          for (i = 0; i < n; i++) { table[month[i] * values + only[i]]++; }
+          for (i = 0; i < n; i++) { table[month[i] * values + only[i]] += weight ? weight[i] : 1; }
         }
         for (var mo = 0; mo < starts.length; mo++) {
           for (var j = 0; j < values; j++) { if (pass[j]) { counts[mo] += table[mo * values + j]; } }
@@ -249,7 +255,7 @@
       }
       outer: for (i = 0; i < n; i++) {
         for (f = 0; f < na; f++) { if (!active[f].allowed[active[f].codes[i]]) { continue outer; } }
-        counts[month[i]]++;
+        counts[month[i]] += weight ? weight[i] : 1;
       }
       return counts;
     },
@@ -284,7 +290,8 @@
         if (px > -margin && py > -margin && px < size.x + margin && py < size.y + margin) { inView += counts[p]; }
       }
       this.groups = [];
-      if (inView > this.options.groups.limit) {
+      // Counts per cell are only ever drawn counted: a marker would pass for one incident.
+      if (this.weight || inView > this.options.groups.limit) {
         this.drawn = 0;
         this._drawGroups(ctx, size, scale, origin);
       } else {

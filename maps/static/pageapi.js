@@ -16,7 +16,7 @@
       },
       getWindow: function () { return {start: isoOf(filter.start), end: isoOf(filter.end), mode: filter.mode}; },
       visible: function () {
-        return {incidents: filter.incidents.visibleCount, areas: filter.heldCount,
+        return {incidents: filter.incidents.visibleIncidents, areas: filter.heldCount,
                 deaths: filter.incidents.visibleDeaths};
       },
       provinces: function () {

@@ -121,6 +121,11 @@
   // "Download the N incidents in view: CSV, GeoJSON", and what the page could not carry.
   TimeFilter.prototype._downloads = function () {
     var self = this, row = el("div", "im-row im-download");
+    if (this.incidents.data.weighted) {  // counts per cell: the records are not in the page
+      row.appendChild(el("span", "im-label", "Incidents counted per " + this.incidents.data.cellDegrees +
+        "\u00b0 square and month; the records are in incidents.parquet"));
+      return row;
+    }
     row.appendChild(el("span", "im-label", "Download what is in view:"));
     lib.download.formats.forEach(function (format) {
       var button = el("button", "im-save", format === "csv" ? "CSV" : "GeoJSON");
@@ -228,7 +233,7 @@
     var span = Math.max(this.max - this.min, 1);
     this.band.style.left = (100 * (start - this.min) / span) + "%";
     this.band.style.width = Math.max(100 * (end - start) / span, 0.5) + "%";
-    this.totals.textContent = this.incidents.visibleCount + " incidents \u00b7 " +
+    this.totals.textContent = this.incidents.visibleIncidents + " incidents \u00b7 " +
       this.incidents.visibleDeaths + " deaths stated \u00b7 " + held + " areas held" +
       (this.filters.active() ? " (filtered)" : "");
     this._showCounts();
