@@ -26,7 +26,7 @@ import glob
 import logging
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -132,7 +132,7 @@ def place_partitioned(
     settings = Settings(inputs.sources[["source_id"]], str(staging), keep_going, keep_records,
                         districts, districts_source)
     try:
-        results, repeats = _run_pieces(client, pieces, settings)
+        results, repeats, cells = _run_pieces(client, pieces, settings)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -141,7 +141,7 @@ def place_partitioned(
         shutil.rmtree(staging, ignore_errors=True)
         raise RecordError(problems)
     _publish_dataset(staging, out / DATASET)
-    placed = _assemble(results, inputs, districts, districts_source)
+    placed = _assemble(results, cells, inputs, districts, districts_source)
     return placed, inputs.sources_by_id()
 
 
@@ -196,28 +196,39 @@ def _plan(client, files: list[Path], block_bytes: int) -> tuple[list[Piece], int
 
 
 def _run_pieces(client, pieces: list[Piece], settings: Settings
-                ) -> tuple[list[PieceResult], list[Problem]]:
+                ) -> tuple[list[PieceResult], list[Problem], pd.DataFrame | None]:
     """Every piece's task, then the ids repeated across pieces: with --keep-going the pieces
     holding a repeat run again without it (the repeats are then among their problems);
-    else the repeats are returned as problems."""
+    else the repeats are returned as problems. The counts per cell are added up on the
+    cluster, when they are wanted."""
     shared = client.scatter(settings, broadcast=True)
     futures = client.map(run_piece, pieces, settings=shared, pure=False)
     _log_progress(futures)
     repeats = _repeated_across_pieces(client, futures, pieces)
-    results = client.gather(client.map(_without_ids, futures))
-    del futures
-    if not repeats or not settings.keep_going:
-        return results, list(repeats)
-    by_piece: dict[int, set[int]] = {}
-    for problem, index in repeats.items():
-        by_piece.setdefault(index, set()).add(problem.line)
-    again = [pieces[i] for i in sorted(by_piece)]
-    rerun = client.gather(client.map(run_piece, again, [shared] * len(again),
-                                     [frozenset(by_piece[p.index]) for p in again], pure=False))
-    for done in rerun:
-        done.problems.extend(p for p, index in repeats.items() if index == done.index)
-        results[done.index] = replace(done, ids=IDS_META.iloc[:0])
-    return results, []
+    if repeats and settings.keep_going:
+        by_piece: dict[int, dict[int, Problem]] = {}
+        for problem, index in repeats.items():
+            by_piece.setdefault(index, {})[problem.line] = problem
+        again = [pieces[i] for i in sorted(by_piece)]
+        rerun = client.map(run_piece, again, [shared] * len(again),
+                           [by_piece[p.index] for p in again], pure=False)
+        futures = [*futures]
+        for piece, future in zip(again, rerun, strict=True):
+            futures[piece.index] = future
+        repeats = {}
+    results = client.gather(client.map(_summary, futures))
+    cells = None if settings.keep_records else _added_up(client, futures)
+    return results, list(repeats), cells
+
+
+def _added_up(client, futures) -> pd.DataFrame:
+    """The pieces' counts per cell added up on the workers, a few at a time, so this
+    process receives only the total."""
+    level = client.map(_cells_of, futures)
+    while len(level) > 1:
+        level = [client.submit(aggregates.combine, level[k:k + 4])
+                 for k in range(0, len(level), 4)]
+    return level[0].result() if level else aggregates.empty()
 
 
 def _log_progress(futures) -> None:
@@ -229,8 +240,13 @@ def _log_progress(futures) -> None:
             log.info("pieces read, placed and written: %d of %d", done, len(futures))
 
 
-def _without_ids(result: PieceResult) -> PieceResult:
-    return replace(result, ids=IDS_META.iloc[:0])
+def _summary(result: PieceResult) -> PieceResult:
+    """What this process gathers of a piece: not its ids nor its counts per cell."""
+    return replace(result, ids=IDS_META.iloc[:0], cells=None)
+
+
+def _cells_of(result: PieceResult) -> pd.DataFrame:
+    return result.cells if result.cells is not None else aggregates.empty()
 
 
 def _ids_of(result: PieceResult) -> pd.DataFrame:
@@ -266,9 +282,13 @@ def _repeated_across_pieces(client, futures, pieces: list[Piece]) -> dict[Proble
     return found
 
 
-def run_piece(piece: Piece, settings: Settings, exclude: frozenset[int] = frozenset()
+def run_piece(piece: Piece, settings: Settings, exclude: Mapping[int, Problem] | None = None
               ) -> PieceResult:
-    """One piece, on a worker: read, check, place, write its GeoParquet parts."""
+    """One piece, on a worker: read, check, place, write its GeoParquet parts.
+
+    `exclude` names rows to leave out unread, by line, with the problem that says why
+    (an id an earlier piece has)."""
+    exclude = exclude or {}
     name = piece.path
     rejected: list[Problem] | None = [] if settings.keep_going else None
     try:
@@ -283,7 +303,8 @@ def run_piece(piece: Piece, settings: Settings, exclude: frozenset[int] = frozen
         frame = without_bad_rows(lambda rows: _listed(rows, name, settings.source_ids), frame,
                                  rejected)
     except RecordError as err:
-        return PieceResult(piece.index, problems=[*(rejected or []), *err.problems])
+        return PieceResult(piece.index, problems=[*(rejected or []), *err.problems,
+                                                  *exclude.values()])
     ids = pd.DataFrame({"event_id": frame["event_id"].to_numpy(object),
                         "_line": frame["_line"].to_numpy("int64"),
                         "derived": frame["_line"].isin(blank).to_numpy(bool),
@@ -294,8 +315,8 @@ def run_piece(piece: Piece, settings: Settings, exclude: frozenset[int] = frozen
     _write_parts(placed.incidents, Path(settings.staging), piece.index)
     counts = placed.provinces[["name", "incidents", "deaths"]]
     return PieceResult(
-        piece.index, problems=rejected or [], ids=ids, unresolved=placed.unresolved,
-        disagreements=placed.disagreements, provinces=counts,
+        piece.index, problems=[*(rejected or []), *exclude.values()], ids=ids,
+        unresolved=placed.unresolved, disagreements=placed.disagreements, provinces=counts,
         cells=None if settings.keep_records else aggregates.cell_counts(placed.incidents),
         placed=placed.incidents if settings.keep_records else None,
         warned=[str(w.message) for w in caught])
@@ -349,7 +370,7 @@ def _publish_dataset(staging: Path, target: Path) -> None:
     staging.rename(target)
 
 
-def _assemble(results: list[PieceResult], inputs: Inputs,
+def _assemble(results: list[PieceResult], cells: pd.DataFrame | None, inputs: Inputs,
               districts: gpd.GeoDataFrame | None, districts_source: str) -> Placed:
     """The pieces' results and the areas (placed here) as one Placed."""
     provinces, gazetteer = _places()
@@ -369,7 +390,7 @@ def _assemble(results: list[PieceResult], inputs: Inputs,
                                  if r.disagreements is not None), areas.disagreements],
                               ignore_index=True)
     kept = [r.placed for r in results if r.placed is not None]
-    if len(kept) == len(results):  # records gathered: the one-process result exactly
+    if cells is None:  # records gathered: the one-process result exactly
         incidents = _concatenated(kept) if kept else areas.incidents
         counted = province_counts(provinces, incidents, areas.areas)
         return replace(areas, incidents=incidents, provinces=counted, unresolved=unresolved,
@@ -379,7 +400,6 @@ def _assemble(results: list[PieceResult], inputs: Inputs,
     counted = areas.provinces.copy()
     for column in ("incidents", "deaths"):
         counted[column] = counted["name"].map(by_name[column]).fillna(0).astype(int)
-    cells = aggregates.combine(r.cells for r in results if r.cells is not None)
     return replace(areas, provinces=counted, unresolved=unresolved, rejected=rejected,
                    disagreements=disagreements, cells=cells)
 
