@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install map test test-fast lint provinces districts bench bench-map bench-scale clean
+.PHONY: install map test test-fast lint provinces districts bench bench-map bench-scale bench-dask clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -54,6 +54,11 @@ bench: install
 
 bench-scale: install
 	$(BIN)/python -m bench.scale
+
+# Issue 18: 1M, 5M and 20M records end to end on local clusters of 1 and 2 workers
+# (about 25 GB of synthetic CSV in /tmp/incident-map-bench, and an hour and a half).
+bench-dask: install
+	$(BIN)/python -m bench.scale --engine dask --sizes 1000000 5000000 20000000
 
 bench-map: install
 	$(BIN)/python -m bench.map

@@ -1,18 +1,16 @@
-"""The pipeline's heavy steps on a Dask cluster: the province join and document extraction.
+"""The Dask client, and the heavy steps of extract and publish on its cluster.
 
-`--engine dask` runs the spatial join partitioned with dask-geopandas and
-extracts documents as a dask bag, on a `distributed` cluster: a local one
-(one worker process per core) or any scheduler given by address, whose
-workers must have incident-map installed (documents travel to them as text:
-they need no access to the files). Loading, validation and the writing
-of outputs stay in this process. Whatever runs where, the results are the
-ones the single-process path gives, row for row: the join hands back
-(point, polygon) pairs that `geo.boundaries.join_provinces` settles exactly as
-it settles its own, and extraction keeps the documents' order.
-
-On one machine the cluster is slower than the plain path (the points are
-pickled to the workers and back); it is there for data and documents that
-outgrow one process, and for clusters that already exist.
+`--engine dask` connects here: to a local cluster (one worker process per
+core) or to any scheduler given by address, whose workers must have
+incident-map installed. `build` and `export` then run every step per piece
+on the workers (geo.dask_pipeline). `extract` and `publish` run two steps
+there: the spatial join, partitioned with dask-geopandas, and document
+extraction as a dask bag (documents travel as text: the workers need no
+access to the files). Loading, validation and writing stay in this process
+for those two. Whatever runs where, the results are the ones the
+single-process path gives, row for row: the join hands back (point, polygon)
+pairs that `geo.boundaries.join_provinces` settles exactly as it settles its
+own, and extraction keeps the documents' order.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
 
 def _plan(client, files: list[Path], block_bytes: int) -> tuple[list[Piece], int]:
     """Every file's pieces, numbered across files in order (CSV blocks counted on workers),
-    and the most rows they can hold (a CSV's line breaks less its header)."""
+    and about how many rows they hold (a CSV's line breaks less its header)."""
     csv_files = [f for f in files if not is_parquet(f)]
     nominal = {f: nominal_blocks(f, block_bytes) for f in csv_files}
     flat = [block for f in csv_files for block in nominal[f]]
