@@ -133,15 +133,16 @@ def place_partitioned(
                         districts, districts_source)
     try:
         results, repeats, cells = _run_pieces(client, pieces, settings)
+        problems = [p for r in results for p in r.problems] + repeats
+        if problems and not keep_going:
+            raise RecordError(problems)
+        # Warnings are raised here, as errors with --strict, before the dataset replaces
+        # the last one: a stopped run writes nothing.
+        placed = _assemble(results, cells, inputs, districts, districts_source)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    problems = [p for r in results for p in r.problems] + repeats
-    if problems and not keep_going:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RecordError(problems)
     _publish_dataset(staging, out / DATASET)
-    placed = _assemble(results, cells, inputs, districts, districts_source)
     return placed, inputs.sources_by_id()
 
 

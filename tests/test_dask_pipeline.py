@@ -3,6 +3,7 @@ written piece by piece on a 2-worker cluster, against the one-process path."""
 
 from __future__ import annotations
 
+import csv
 import filecmp
 
 import geopandas as gpd
@@ -11,7 +12,7 @@ import pytest
 
 from bench.synthetic import write_dataset
 from maps.cli import main
-from tests.conftest import Page
+from tests.conftest import SEEDS, Page, write_records
 
 FILES = 8
 BAD_FILE = 6  # the file with the bad row, and the row: deep enough to be in a later piece
@@ -217,3 +218,17 @@ def test_a_glob_matching_nothing_is_named(scheduler, tmp_path, capsys):
                  *_dask(scheduler)])
     assert code == 2
     assert "none-*.csv:0: matches no file" in capsys.readouterr().err
+
+
+def test_strict_stops_on_a_warning_from_a_worker_and_writes_nothing(scheduler, tmp_path, capsys):
+    rows = list(csv.DictReader((SEEDS / "incidents.csv").open(encoding="utf-8")))
+    rows[0].update(latitude="69.1725", longitude="34.5553", geo_precision="1")  # Kabul, swapped
+    path = write_records(tmp_path / "swapped.csv", "incidents", rows)
+    args = ["build", "--incidents", str(path), "--no-basemap", *_dask(scheduler)]
+    assert main([*args, "--out", str(tmp_path / "strict"), "--strict"]) == 2
+    assert "would with latitude and longitude swapped" in capsys.readouterr().err
+    assert not (tmp_path / "strict" / "incidents.parquet").exists()
+    assert not list((tmp_path / "strict").glob(".incidents.parquet*"))
+    assert main([*args, "--out", str(tmp_path / "lenient")]) == 0
+    assert "would with latitude and longitude swapped" in capsys.readouterr().err
+    assert (tmp_path / "lenient" / "incidents.parquet").is_dir()
