@@ -1,12 +1,15 @@
-"""Incidents counted per grid cell, province, month, type and claim: what a page carries
+"""Incidents counted per grid cell, province, month and type: what a page carries
 when the records themselves are too many for it (geo.dask_pipeline, above MAP_RECORDS).
 
 A cell is `CELL_DEGREES` square, named by its south-west corner in whole
 cells (`cell_lat`, `cell_lon`). An incident counts in the month its
 date_start falls in. The keys keep the province (so the page shades provinces
-for a window exactly), the country, the event type and the claim status (the
-attribute filters the page keeps at this scale); the other facets need the
-records, which the GeoParquet dataset holds. Counts from pieces add up:
+for a window exactly), the country and the event type (the attribute filters
+the page keeps at this scale). However many the records, there are at most
+cells x provinces they touch x months x types rows: about 1.5 million for
+Afghanistan and Pakistan over ten years, fewer where events cluster. The other
+facets (claim, target, actor ...) would multiply that and need the records,
+which the GeoParquet dataset holds. Counts from pieces add up:
 `combine` of each piece's `cell_counts` is the `cell_counts` of them all.
 """
 
@@ -18,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 CELL_DEGREES = 0.25  # about 28 km: a town and the country around it
-KEYS = ("cell_lat", "cell_lon", "admin1", "country", "month", "event_type", "claim_status")
+KEYS = ("cell_lat", "cell_lon", "admin1", "country", "month", "event_type")
 COUNTS = ("incidents", "deaths")
 
 
 def cell_counts(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Per cell, province, month, type and claim: the incidents and their deaths stated
+    """Per cell, province, month and type: the incidents and their deaths stated
     (missing where no toll was stated)."""
     if incidents.empty:
         return empty()
@@ -34,7 +37,6 @@ def cell_counts(incidents: pd.DataFrame) -> pd.DataFrame:
         "country": incidents["country"].astype(str).to_numpy(),
         "month": incidents["date_start"].astype(str).str.slice(0, 7).to_numpy(),
         "event_type": incidents["event_type"].astype(str).to_numpy(),
-        "claim_status": incidents["claim_status"].astype(str).to_numpy(),
         "deaths": incidents["fatalities"].astype("Float64").to_numpy(float, na_value=np.nan),
     })
     return _summed(keyed.assign(incidents=1))

@@ -32,8 +32,8 @@ def default_description(placed: Placed) -> str:
             "reported held or used, each from a named source. Hollow markers and dashed shapes "
             "are approximate places.")
     if placed.cells is not None:
-        text += (f" Incidents are counted per {CELL_DEGREES}\u00b0 square and month, by type "
-                 "and claim; each record is in incidents.parquet.")
+        text += (f" Incidents are counted per {CELL_DEGREES}\u00b0 square, month and type; "
+                 "each record is in incidents.parquet.")
     missing = len(placed.unresolved) + len(placed.rejected)
     if missing:
         text += f" {missing:,} records could not be mapped: see unresolved.csv and rejected.csv."
