@@ -123,7 +123,7 @@
     var self = this, row = el("div", "im-row im-download");
     if (this.incidents.data.weighted) {  // counts per cell: the records are not in the page
       row.appendChild(el("span", "im-label", "Incidents counted per " + this.incidents.data.cellDegrees +
-        "\u00b0 square and month; the records are in incidents.parquet"));
+        "\u00b0 square, month and type; the records are in incidents.parquet"));
       return row;
     }
     row.appendChild(el("span", "im-label", "Download what is in view:"));
