@@ -59,6 +59,7 @@ from geo.records import (
     check_sources,
     checked_cells,
     header_problems,
+    repeated_elsewhere,
     repeated_line,
     table_from_rows,
     without_bad_rows,
@@ -159,9 +160,10 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
         if not path.is_file():
             problems.append(Problem(str(path), 0, "", "", "cannot be read (no such file)"))
             continue
-        if not is_parquet(path) and datasets.sniff(path) is not None:
+        kind = None if is_parquet(path) else datasets.sniff(path)
+        if kind is not None:
             problems.append(Problem(str(path), 0, "", "", (
-                f"is an export of {datasets.sniff(path).upper()}: --engine dask reads files in the "
+                f"is an export of {kind.upper()}: --engine dask reads files in the "
                 "record contract; convert it first with `incident-map export --incidents "
                 f"{path} --format csv` and give the incidents.csv it writes")))
             continue
@@ -277,8 +279,8 @@ def _repeated_across_pieces(client, futures, pieces: list[Piece]) -> dict[Proble
         if pieces[earlier_piece].path == path:
             problem = repeated_line("incidents", path, line, event_id, derived, earlier)
         else:
-            problem = Problem(path, line, "event_id", event_id,
-                              f"repeats the id of {pieces[earlier_piece].path}:{earlier}")
+            problem = repeated_elsewhere(path, line, event_id, pieces[earlier_piece].path,
+                                         earlier)
         found[problem] = index
     return found
 

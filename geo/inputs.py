@@ -30,6 +30,7 @@ from geo.records import (
     RecordError,
     check_sources,
     load_table,
+    repeated_elsewhere,
     table_from_rows,
     without_bad_rows,
 )
@@ -237,8 +238,8 @@ def _repeated_ids(files: list[tuple[Path, pd.DataFrame, bool]]) -> list[Problem]
         for event_id, line in zip(frame["event_id"], frame["_line"], strict=True):
             if event_id in seen:
                 where = seen[event_id]
-                problems.append(Problem(str(path), int(line), "event_id", event_id,
-                                        f"repeats the id of {where[0]}:{where[1]}"))
+                problems.append(repeated_elsewhere(str(path), int(line), event_id,
+                                                   str(where[0]), where[1]))
             else:
                 seen[event_id] = (path, int(line))
     return problems

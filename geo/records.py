@@ -516,6 +516,13 @@ def _duplicate_ids(frame: pd.DataFrame, table: str, name: str) -> list[Problem]:
             for r in frame[repeated].to_dict("records")]
 
 
+def repeated_elsewhere(name: str, line: int, record_id: str, where: str, earlier: int
+                       ) -> Problem:
+    """A row of file `name` whose event id a row of another file (`where`, line
+    `earlier`) has already given."""
+    return Problem(name, line, "event_id", record_id, f"repeats the id of {where}:{earlier}")
+
+
 def repeated_line(table: str, name: str, line: int, record_id: str, derived: bool,
                   earlier: int) -> Problem:
     """A row of file `name` whose id an earlier line of the same file has: given, or
