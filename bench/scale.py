@@ -120,17 +120,24 @@ def publish_times(placed, sources) -> dict:
 
 def build(folder: Path, out: Path, engine: str) -> dict:
     """`incident-map build` in a child process: wall time and the child's peak memory."""
+    seconds, peak = _run_build(folder, out, "--engine", engine)
+    return {"build_s": seconds, "build_peak_mb": peak,
+            "map_mb": (out / "map.html").stat().st_size / 1e6}
+
+
+def _run_build(folder: Path, out: Path, *options: str) -> tuple[float, float]:
+    """`incident-map build` of `folder`'s CSVs in a child process: its wall time and its
+    own peak memory in MB."""
     command = [str(Path(sys.executable).parent / "incident-map"), "build",
                "--incidents", str(folder / "incidents.csv"), "--areas", str(folder / "areas.csv"),
-               "--sources", str(folder / "sources.csv"), "--out", str(out), "--engine", engine]
+               "--sources", str(folder / "sources.csv"), "--out", str(out), *options]
     clock = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest so far
     seconds = time.perf_counter() - clock
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed")
-    return {"build_s": seconds, "build_peak_mb": usage.ru_maxrss / 1024,
-            "map_mb": (out / "map.html").stat().st_size / 1e6}
+    return seconds, usage.ru_maxrss / 1024
 
 
 def dask_build(folder: Path, out: Path, workers: int) -> dict:
@@ -141,19 +148,10 @@ def dask_build(folder: Path, out: Path, workers: int) -> dict:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", memory_limit=0) as cluster, \
             Client(cluster) as client:
-        command = [str(Path(sys.executable).parent / "incident-map"), "build",
-                   "--incidents", str(folder / "incidents.csv"),
-                   "--areas", str(folder / "areas.csv"), "--sources", str(folder / "sources.csv"),
-                   "--out", str(out), "--engine", "dask", "--scheduler",
-                   cluster.scheduler_address]
-        clock = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - clock
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"{' '.join(command)} failed")
+        seconds, peak = _run_build(folder, out, "--engine", "dask", "--scheduler",
+                                   cluster.scheduler_address)
         peaks = list(client.run(_peak_mb).values())
-    return {"workers": workers, "build_s": seconds, "build_peak_mb": usage.ru_maxrss / 1024,
+    return {"workers": workers, "build_s": seconds, "build_peak_mb": peak,
             "worker_peak_mb": max(peaks), "workers_peak_mb": sum(peaks),
             "map_mb": (out / "map.html").stat().st_size / 1e6,
             "dataset_mb": sum(f.stat().st_size for f in (out / "incidents.parquet").rglob("*"))
@@ -230,11 +228,13 @@ def main() -> None:
 
 
 def _dask_rows(size: int, folder: Path, args: argparse.Namespace) -> list[dict]:
+    from geo.dask_pipeline import MAP_RECORDS
+
     rows = []
     for workers in args.workers:
         out = args.data / f"dask-{size}-{workers}"
         row = {"records": size, **dask_build(folder, out, workers)}
-        if size <= 2_000_000:  # the page carries records (geo.dask_pipeline.MAP_RECORDS)
+        if size <= MAP_RECORDS:  # the page carries records
             row.update(browse(out / "map.html", args.steps))
         rows.append(row)
         print(json.dumps(row), flush=True)

@@ -53,6 +53,7 @@ from geo.partitions import (
 )
 from geo.pipeline import Placed, in_order, place_records
 from geo.records import (
+    InputWarning,
     LeftOutWarning,
     Problem,
     RecordError,
@@ -186,8 +187,9 @@ def _plan(client, files: list[Path], block_bytes: int) -> tuple[list[Piece], int
     rows = 0
     for path in files:
         if is_parquet(path):
-            pieces += parquet_pieces(path, len(pieces))
-            rows += pieces[-1].end if pieces and pieces[-1].path == str(path) else 0
+            found = parquet_pieces(path, len(pieces))
+            rows += found[-1].end if found else 0
+            pieces += found
         else:
             blocks = [next(counted) for _ in nominal[path]]
             rows += max(0, sum(b.newlines for b in blocks) - 1)
@@ -303,8 +305,8 @@ def run_piece(piece: Piece, settings: Settings, exclude: Mapping[int, Problem] |
         blank = set(lines[(cells["event_id"].astype(str).str.strip() == "").to_numpy()]) \
             if "event_id" in cells else set(lines)
         frame = checked_cells(cells, lines, ragged, "incidents", name, rejected)
-        frame = without_bad_rows(lambda rows: _listed(rows, name, settings.source_ids), frame,
-                                 rejected)
+        frame = without_bad_rows(lambda rows: check_sources(rows, name, settings.source_ids),
+                                 frame, rejected)
     except RecordError as err:
         return PieceResult(piece.index, problems=[*(rejected or []), *err.problems,
                                                   *exclude.values()])
@@ -323,11 +325,6 @@ def run_piece(piece: Piece, settings: Settings, exclude: Mapping[int, Problem] |
         cells=None if settings.keep_records else aggregates.cell_counts(placed.incidents),
         placed=placed.incidents if settings.keep_records else None,
         warned=[str(w.message) for w in caught])
-
-
-def _listed(frame: pd.DataFrame, name: str, source_ids: pd.DataFrame) -> pd.DataFrame:
-    check_sources(frame, name, source_ids)
-    return frame
 
 
 def _place(frame: pd.DataFrame, settings: Settings) -> Placed:
@@ -392,8 +389,8 @@ def _assemble(results: list[PieceResult], cells: pd.DataFrame | None, inputs: In
     disagreements = pd.concat([*(r.disagreements for r in results
                                  if r.disagreements is not None), areas.disagreements],
                               ignore_index=True)
-    kept = [r.placed for r in results if r.placed is not None]
     if cells is None:  # records gathered: the one-process result exactly
+        kept = [r.placed for r in results if r.placed is not None]
         incidents = _concatenated(kept) if kept else areas.incidents
         counted = province_counts(provinces, incidents, areas.areas)
         return replace(areas, incidents=incidents, provinces=counted, unresolved=unresolved,
@@ -424,8 +421,6 @@ def _rejected_pairs(rejected: pd.DataFrame) -> list[tuple[str, Problem]]:
 def _warn_from_workers(messages: list[str]) -> None:
     """The workers' warnings, each distinct one once (five at most), here where the CLI
     shows them and --strict stops on them."""
-    from geo.records import InputWarning
-
     distinct = list(dict.fromkeys(messages))
     for message in distinct[:5]:
         warnings.warn(message, InputWarning, stacklevel=3)

@@ -159,7 +159,7 @@ class _Reader:
             checks.append((areas, area_frame, "areas"))
         for path, frame, table in checks:
             checked = self.read(table, path, lambda kept, p=path, f=frame: without_bad_rows(
-                lambda rows: _listed(rows, p, sources), f, kept))
+                lambda rows: check_sources(rows, p, sources), f, kept))
             if table == "areas":
                 area_frame = checked
             else:
@@ -184,11 +184,6 @@ def _incidents(path: Path, kept: list[Problem] | None):
         return load_table(path, "incidents", kept), None
     imported = datasets.read_dataset(path, kind, kept)
     return datasets.records(imported, str(path), kept), imported
-
-
-def _listed(frame: pd.DataFrame, path: Path, sources: pd.DataFrame) -> pd.DataFrame:
-    check_sources(frame, path, sources)
-    return frame
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -534,8 +534,10 @@ def repeated_line(table: str, name: str, line: int, record_id: str, derived: boo
     return Problem(name, line, ID_COLUMN[table], record_id, f"repeats the id of line {earlier}")
 
 
-def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame) -> None:
-    """Every record must name a source listed in sources.csv."""
+def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """Every record must name a source listed in sources.csv: `frame` when they all do,
+    so the check serves as geo.records.without_bad_rows' validation."""
     unknown = ~frame["source_id"].isin(set(sources["source_id"])).to_numpy()
     problems = [
         Problem(str(path), int(line), "source_id", source_id, "is not listed in sources.csv")
@@ -544,3 +546,4 @@ def check_sources(frame: pd.DataFrame, path: str | Path, sources: pd.DataFrame) 
     ]
     if problems:
         raise RecordError(problems)
+    return frame

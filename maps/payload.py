@@ -81,9 +81,7 @@ def incident_payload(
         else:
             columns[f"popup{k}"] = codes
             popup.append({"label": label, "values": values, "codes": f"popup{k}"})
-    for k, codes in enumerate(facet_codes(facets, frame, "incidents")):
-        if codes is not None:
-            columns[f"facet{k}"] = codes
+    columns.update(_facet_columns(facets, frame))
     download, download_left_out = _download_columns(frame, columns)
     blob, layout = _pack(columns)
     return {"n": len(frame), "sites": sites, "scale": SCALE, "types": list(EVENT_TYPES),
@@ -102,9 +100,7 @@ def cell_payload(cells: pd.DataFrame, province_names: list[str],
     frame = cell_rows(cells)
     columns, sites = _drawn_columns(frame, province_names)
     columns["weight"] = frame["incidents"].to_numpy(np.int64)
-    for k, codes in enumerate(facet_codes(facets, frame, "incidents")):
-        if codes is not None:
-            columns[f"facet{k}"] = codes
+    columns.update(_facet_columns(facets, frame))
     blob, layout = _pack(columns)
     return {"n": len(frame), "sites": sites, "scale": SCALE, "types": list(EVENT_TYPES),
             "popup": [], "leftOut": [], "download": [], "downloadLeftOut": [],
@@ -123,6 +119,13 @@ def cell_rows(cells: pd.DataFrame) -> pd.DataFrame:
         latitude=latitude, longitude=longitude, fatalities=cells["deaths"],
         geo_precision=EXACT_PRECISION)
     return frame.sort_values("date_start", kind="stable").reset_index(drop=True)
+
+
+def _facet_columns(facets: Sequence[dict], frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each incident facet's codes (maps.filters), as the page's `facet<k>` columns."""
+    return {f"facet{k}": codes
+            for k, codes in enumerate(facet_codes(facets, frame, "incidents"))
+            if codes is not None}
 
 
 def _drawn_columns(frame: pd.DataFrame, province_names: list[str]

@@ -117,6 +117,18 @@ def placed(seed_tables, gazetteer, provinces):
     return place_records(seed_tables["incidents"], seed_tables["areas"], gazetteer, provinces)
 
 
+@pytest.fixture(scope="module")
+def scheduler():
+    """A two-worker local cluster, reached by its address like any other scheduler (one per
+    test module that asks for it)."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=":0")
+    yield cluster.scheduler_address
+    cluster.close()
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """`incident-map build` over the seeds, once for the session."""

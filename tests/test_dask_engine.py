@@ -16,17 +16,6 @@ HELD_OUT = sorted((ROOT / "tests" / "fixtures").glob("heldout*/*.txt"))
 
 
 @pytest.fixture(scope="module")
-def scheduler():
-    """A two-worker local cluster, reached by its address like any other scheduler."""
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0")
-    yield cluster.scheduler_address
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def synthetic_100k(tmp_path_factory, gazetteer):
     return write_dataset(100_000, tmp_path_factory.mktemp("synthetic"), gazetteer)
 

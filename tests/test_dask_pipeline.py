@@ -23,17 +23,6 @@ SAME = ("incidents.csv", "incidents.geojson", "incidents.gpkg", "areas.csv", "pr
 
 
 @pytest.fixture(scope="module")
-def scheduler():
-    """A two-worker local cluster, reached by its address like any other scheduler."""
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0")
-    yield cluster.scheduler_address
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def dataset(tmp_path_factory, gazetteer):
     """8 incident files of 30,000 rows; file 6 has a date that does not exist at row 20,000,
     and file 7 repeats an event id of file 2."""
