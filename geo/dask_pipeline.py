@@ -161,7 +161,11 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
         if not path.is_file():
             problems.append(Problem(str(path), 0, "", "", "cannot be read (no such file)"))
             continue
-        kind = None if is_parquet(path) else datasets.sniff(path)
+        try:
+            kind = None if is_parquet(path) else datasets.sniff(path)
+        except RecordError as err:  # a header of no layout we read: one line for the file
+            problems += err.problems
+            continue
         if kind is not None:
             problems.append(Problem(str(path), 0, "", "", (
                 f"is an export of {kind.upper()}: --engine dask reads files in the "

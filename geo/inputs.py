@@ -202,7 +202,13 @@ def _whole_file(path: Path, problems: list[Problem]) -> list[Problem]:
 
 
 def _record_lines(path: Path) -> list[int]:
-    """The line each data row of a CSV starts on, read as leniently as it can be."""
+    """The line each data row of a CSV starts on, read as leniently as it can be.
+
+    A row counts as the readers count it: one of empty cells (`,,,`, which a
+    spreadsheet leaves) is a row they reject, so it is one here too; an empty
+    line is none, and nor is an HXL hashtag row right under a dataset's header
+    (geo.datasets skips it; our own CSVs have none to skip).
+    """
     try:
         data = path.read_bytes()
     except OSError:
@@ -212,13 +218,16 @@ def _record_lines(path: Path) -> list[int]:
     else:
         text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
-    if next(reader, None) is None:
+    header = next(reader, None)
+    if header is None:
         return []
+    tagged = datasets.detect(header) is not None
     lines, previous_end = [], reader.line_num
     for row in reader:
         line, previous_end = previous_end + 1, reader.line_num
         filled = [cell.strip() for cell in row if cell.strip()]
-        if filled and not all(cell.startswith("#") for cell in filled):  # nor an HXL row
+        hxl = tagged and not lines and filled and all(cell.startswith("#") for cell in filled)
+        if row and not hxl:
             lines.append(line)
     return lines
 

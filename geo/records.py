@@ -145,13 +145,18 @@ def decode_csv(data: bytes, name: str) -> tuple[str, bytes | None]:
 
 
 def _not_utf8(data: bytes, offset: int, name: str) -> Problem:
-    """Where the first byte that is not UTF-8 sits: its line, column and cell."""
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    end = data.find(b"\n", offset)
-    row = data[start:end if end >= 0 else None].decode("utf-8", errors="replace")
-    header = read_header(data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace"))
-    cells = next(csv.reader([row.rstrip("\r")]), [])
+    """Where the first byte that is not UTF-8 sits: its line, column and cell.
+
+    Lines end in LF, CRLF or a lone CR, as the readers count them: a file
+    saved by an old Mac spreadsheet has no LF at all.
+    """
+    before = data[:offset].decode("utf-8-sig", errors="replace")
+    line = len(re.findall(r"\r\n|\r|\n", before)) + 1
+    start = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
+    after = re.search(rb"[\r\n]", data[offset:])
+    row = data[start:offset + after.start() if after else None].decode("utf-8", errors="replace")
+    header = read_header(data[:1_000_000].decode("utf-8-sig", errors="replace"))
+    cells = next(csv.reader([row]), [])
     at = next((i for i, cell in enumerate(cells) if "\ufffd" in cell), None)
     column = header[at] if at is not None and at < len(header) else ""
     return Problem(name, line, column, cells[at] if at is not None else "",

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from geo.datasets import read_dataset
-from geo.records import RecordError
+from geo.inputs import load_inputs
+from geo.records import LeftOutWarning, RecordError
 from maps.cli import main
 from tests.conftest import FIXTURES, ROOT, require_tool, rewritten, set_cell
 
@@ -300,7 +301,8 @@ def test_gtd_rows_without_coordinates_are_geocoded_or_listed(built):
 
 
 def broken_file(tmp_path):
-    """An ACLED export with its latitude column cut off: it cannot be placed at all."""
+    """An ACLED export with its latitude column cut off and longitude kept: half a pair of
+    coordinates is an error, where a file without both is geocoded (see below)."""
     def cut(header, rows):
         at = header.index("latitude")
         return header[:at] + header[at + 1:], [r[:at] + r[at + 1:] for r in rows]
@@ -358,3 +360,200 @@ def test_keep_going_lists_an_unreadable_file(tmp_path):
     rejected = read_csv(out / "rejected.csv")
     assert rejected[["file", "line"]].values.tolist() == [[str(tmp_path / "missing.csv"), "0"]]
     assert rejected["reason"].str.contains("cannot be read").all()
+
+
+# --- files trimmed in a spreadsheet: no iyear, no coordinates -------------------------------
+
+TRIMMED = {"gtd": FIXTURES / "gtd_trimmed.csv", "acled": FIXTURES / "acled_no_coordinates.csv",
+           "ucdp": FIXTURES / "ucdp_no_coordinates.csv"}
+
+
+@pytest.fixture(scope="module")
+def trimmed(tmp_path_factory):
+    """The three trimmed exports built together, as an analyst would map them."""
+    out = tmp_path_factory.mktemp("trimmed")
+    code = main(["build", "--incidents", *map(str, TRIMMED.values()), "--no-basemap",
+                 "--out", str(out)])
+    placed = read_csv(out / "incidents.csv").set_index("event_id")
+    lost = read_csv(out / "unresolved.csv").set_index("record_id")
+    return code, out, placed, lost
+
+
+def without(source, target, *names):
+    """A copy of a fixture with the columns `names` cut out, as a spreadsheet user trims it."""
+    def edit(header, rows):
+        keep = [i for i, c in enumerate(header) if c not in names]
+        return [header[i] for i in keep], [[r[i] for i in keep] for r in rows]
+    return rewritten(source, target, edit)
+
+
+def where(placed: pd.DataFrame, event_id: str) -> tuple:
+    row = placed.loc[event_id]
+    return (row["admin1"], row["admin2"], row["geo_precision"],
+            round(float(row["latitude"]), 2), round(float(row["longitude"]), 2))
+
+
+def test_trimmed_exports_build_and_account_for_every_row(trimmed):
+    code, out, placed, lost = trimmed
+    assert code == 0  # nothing left out unread: unresolved rows are listed, not rejected
+    counts = read_csv(out / "reconciliation.csv").set_index("table").astype(int)
+    rows = sum(len(read_csv(path)) for path in TRIMMED.values())
+    assert counts.loc["incidents", "records_in"] == rows == 19
+    assert counts.loc["incidents", "rejected"] == 0
+    assert counts.loc["incidents", ["placed", "unresolved"]].tolist() == [len(placed), len(lost)]
+
+
+def test_trimmed_gtd_without_iyear_takes_its_dates_from_eventid(trimmed):
+    placed = trimmed[2]
+    assert placed.loc["gtd-201903140001", ["date_start", "date_end", "date_precision"]].tolist() \
+        == ["2019-03-14", "2019-03-14", "day"]
+    assert placed.loc["gtd-201905000002", ["date_start", "date_end", "date_precision"]].tolist() \
+        == ["2019-05-01", "2019-05-31", "month"]  # iday 0
+
+
+def test_trimmed_gtd_without_coordinates_is_geocoded_from_its_names(trimmed):
+    placed = trimmed[2]
+    # No specificity: a city is at best 2, a province alone 3 (see geo.datasets.gtd).
+    assert where(placed, "gtd-201903140001") == ("Nangarhar", "Jalalabad", "2", 34.43, 70.45)
+    assert where(placed, "gtd-201907210003")[:3] == ("Khyber Pakhtunkhwa", "Peshawar District",
+                                                     "2")
+    assert where(placed, "gtd-201909000005")[:3] == ("Balochistan", "", "3")
+    assert placed.loc["gtd-201909000005", "gtd_city"] == "Unknown"
+
+
+def test_trimmed_gtd_rows_that_cannot_be_placed_are_unresolved(trimmed):
+    lost = trimmed[3]
+    assert lost.loc["gtd-201908020004", "reason"] == "no gazetteer entry for 'Qalay Zarnigar' in AF"
+    assert lost.loc["gtd-201908020004", "input_line"] == "5"
+    assert lost.loc["gtd-201910110006", "reason"] == \
+        "the source names no place finer than the country (PK)"
+
+
+def test_acled_without_coordinates_is_placed_no_finer_than_the_row_names(trimmed):
+    placed, lost = trimmed[2], trimmed[3]
+    assert where(placed, "acled-AFG96001") == ("Nangarhar", "Jalalabad", "1", 34.43, 70.45)
+    assert where(placed, "acled-AFG96002")[:3] == ("Kunar", "Chawkay", "2")
+    assert where(placed, "acled-AFG96003")[:3] == ("Nangarhar", "Achin", "2")  # admin2 only
+    assert where(placed, "acled-AFG96004")[:3] == ("Kabul", "Kabul", "3")  # geo_precision 3
+    # geo_precision 1, but the row names only its province: a province it is.
+    assert where(placed, "acled-AFG96005")[:3] == ("Kunar", "", "3")
+    assert lost.loc["acled-PAK96002", "reason"] == \
+        "the source names no place finer than the country (PK)"
+    assert lost.loc["acled-AFG96006", "reason"].startswith("no gazetteer entry for 'Qalay")
+
+
+def test_ucdp_without_coordinates_is_placed_no_finer_than_where_prec(trimmed):
+    placed, lost = trimmed[2], trimmed[3]
+    assert where(placed, "ucdp-930001") == ("Nangarhar", "Jalalabad", "1", 34.43, 70.45)
+    assert where(placed, "ucdp-930003")[:3] == ("Kunar", "Chapa Dara", "2")  # where_prec 3
+    assert where(placed, "ucdp-930004")[:3] == ("Jowzjan", "", "3")  # where_prec 4
+    assert set(lost.index) >= {"ucdp-930002", "ucdp-930006"}  # a village we lack; a country
+    assert "ucdp-930006" not in placed.index
+
+
+def test_a_trimmed_file_still_needs_what_a_record_cannot_dowithout(tmp_path):
+    no_place = without(TRIMMED["acled"], tmp_path / "a.csv", "location", "admin1", "admin2")
+    with pytest.raises(RecordError) as caught:
+        read_dataset(no_place)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{no_place}:1: has no place to map: neither latitude and longitude nor any of "
+        "location, admin2, admin1"]
+    no_precision = without(TRIMMED["acled"], tmp_path / "b.csv", "geo_precision")
+    with pytest.raises(RecordError, match="'geo_precision': is missing from the header"):
+        read_dataset(no_precision)
+    # What a record can do without may go: it is then empty, never guessed.
+    lean = rows_of(read_dataset(without(TRIMMED["acled"], tmp_path / "c.csv", "actor1",
+                                        "fatalities")))["acled-AFG96001"]
+    assert (lean["actor"], lean["fatalities"], lean["claim_status"]) == ("", "", "n/a")
+
+
+# --- a header of no layout we read: one line naming the closest -----------------------------
+
+
+@pytest.mark.parametrize(("source", "gone", "expected"), [
+    ("gtd.csv", ("eventid", "imonth"),
+     "looks like a GTD export (45 of its columns) but lacks eventid and imonth, which the "
+     "importer needs; restore them from the original download, or give the file the columns of "
+     "incident-map's own incidents CSV"),
+    ("acled.csv", ("event_id_cnty",),
+     "looks like an ACLED export (30 of its columns) but lacks event_id_cnty, which the "
+     "importer needs; restore it from the original download, or give the file the columns of "
+     "incident-map's own incidents CSV"),
+    ("ucdp_ged.csv", ("where_prec",),
+     "looks like a UCDP GED export (48 of its columns) but lacks where_prec, which the importer "
+     "needs; restore it from the original download, or give the file the columns of "
+     "incident-map's own incidents CSV"),
+])
+def test_a_header_of_no_layout_is_one_line_naming_the_closest(tmp_path, capsys, source, gone,
+                                                             expected):
+    path = without(FIXTURES / source, tmp_path / "x.csv", *gone)
+    code = main(["build", "--incidents", str(path), "--no-basemap", "--out", str(tmp_path / "o")])
+    assert code == 2
+    err = capsys.readouterr().err
+    about = [line for line in err.splitlines() if line.startswith(f"{path}:")]
+    assert about == [f"{path}:1: {expected}"]
+    assert "is not a column of the contract" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_header_like_none_says_so_in_one_line(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("when,what,where\n2019-03-14,blast,Jalalabad\n", encoding="utf-8")
+    assert main(["build", "--incidents", str(path), "--no-basemap",
+                 "--out", str(tmp_path / "o")]) == 2
+    about = [line for line in capsys.readouterr().err.splitlines() if str(path) in line]
+    assert about[-1:] == [f"{path}:1: is neither incident-map's own incidents CSV nor an ACLED, "
+                          "UCDP GED or GTD export: none of its 3 columns (when, what and where) "
+                          "is one of theirs"]
+    assert len([line for line in about if line.startswith(f"{path}:")]) == 1
+
+
+def test_our_own_csv_with_a_typo_keeps_its_per_column_messages(tmp_path, capsys):
+    path = tmp_path / "incidents.csv"
+    path.write_text((ROOT / "seeds" / "incidents.csv").read_text(encoding="utf-8")
+                    .replace("summary", "summry", 1), encoding="utf-8")
+    assert main(["build", "--incidents", str(path), "--no-basemap",
+                 "--out", str(tmp_path / "o")]) == 2
+    about = [line for line in capsys.readouterr().err.splitlines()
+             if line.startswith(f"{path}:")]
+    assert about == [f"{path}:1: column 'summry': is not a column of the contract",
+                     f"{path}:1: column 'summary': is missing from the header"]
+
+
+def test_keep_going_lists_every_row_of_a_file_of_no_layout_with_that_line(tmp_path):
+    path = without(FIXTURES / "gtd.csv", tmp_path / "x.csv", "eventid", "imonth")
+    out = tmp_path / "o"
+    code = main(["build", "--incidents", str(path), "--keep-going", "--no-basemap",
+                 "--out", str(out)])
+    assert code == 4
+    rejected = read_csv(out / "rejected.csv")
+    assert rejected["line"].tolist() == [str(n) for n in range(2, 10)]
+    assert rejected["reason"].str.startswith("file not read: line 1: looks like a GTD export").all()
+    counts = read_csv(out / "reconciliation.csv").set_index("table").astype(int)
+    assert counts.loc["incidents"].tolist() == [8, 0, 0, 8]
+
+
+def test_engine_dask_names_a_file_of_no_layout_in_one_line_beside_the_others(tmp_path):
+    from geo.dask_pipeline import _expand  # checks the files before any worker starts
+
+    odd = without(FIXTURES / "gtd.csv", tmp_path / "x.csv", "eventid", "imonth")
+    typo = tmp_path / "incidents.csv"
+    typo.write_text((ROOT / "seeds" / "incidents.csv").read_text(encoding="utf-8")
+                    .replace("summary", "summry", 1), encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        _expand([odd, typo])
+    assert [(p.file, p.line, p.column) for p in caught.value.problems] == [
+        (str(odd), 1, ""), (str(typo), 1, "summry"), (str(typo), 1, "summary")]
+    assert caught.value.problems[0].message.startswith("looks like a GTD export")
+
+
+def test_keep_going_counts_an_empty_row_of_a_file_it_cannot_read(tmp_path):
+    def spoilt(header, rows):  # a column named twice, and a row a spreadsheet left empty
+        return [*header, header[0]], [[*rows[0], ""], [""] * (len(header) + 1),
+                                      [*rows[1], ""]]
+    path = rewritten(LAYOUTS["acled_2019"], tmp_path / "acled.csv", spoilt)
+    with pytest.warns(LeftOutWarning, match="3 input rows"):
+        inputs = load_inputs([path], ROOT / "seeds" / "areas.csv",
+                             ROOT / "seeds" / "sources.csv", keep_going=True)
+    # As a readable file's empty row is rejected (its cells are required), so is this one.
+    assert sorted(set(inputs.rejected["line"])) == [2, 3, 4]

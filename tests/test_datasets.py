@@ -8,7 +8,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from geo.datasets import acled, detect, gtd, read_dataset, ucdp
+from geo.datasets import acled, detect, gtd, read_dataset, sniff, ucdp
 from geo.datasets._countries import from_names
 from geo.records import RecordError, check_sources, table_from_rows
 from geo.schema import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, column_names
@@ -58,17 +58,20 @@ def test_detect_tells_the_three_formats_apart():
     assert detect(["date_prec", "latitude"]) is None  # needs where_prec too
 
 
-def test_unrecognised_header_is_rejected_with_the_columns_we_look_for(tmp_path):
+def test_unrecognised_header_is_one_problem_naming_the_closest_layout(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("id,date,place\n1,2019-01-01,Kabul\n", encoding="utf-8")
-    with pytest.raises(RecordError, match="event_id_cnty") as caught:
+    with pytest.raises(RecordError) as caught:
         read_dataset(path)
-    assert caught.value.problems[0].line == 1
+    [problem] = caught.value.problems
+    assert problem.line == 1
+    assert problem.message.startswith("looks like incident-map's own incidents CSV (1 of its "
+                                      "columns) but lacks date_start, date_end")
 
 
 def test_missing_acled_column_is_named(tmp_path):
     def drop(header, rows):
-        gone = [header.index("time_precision"), header.index("fatalities")]
+        gone = [header.index("time_precision"), header.index("geo_precision")]
         keep = [i for i in range(len(header)) if i not in gone]
         return [header[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
@@ -76,14 +79,14 @@ def test_missing_acled_column_is_named(tmp_path):
     with pytest.raises(RecordError) as caught:
         read_dataset(path)
     found = [(p.line, p.column) for p in caught.value.problems]
-    assert found == [(1, "time_precision"), (1, "fatalities")]
+    assert found == [(1, "time_precision"), (1, "geo_precision")]
     assert "missing from the header" in str(caught.value)
 
 
 def test_kind_overrides_detection_and_checks_that_kinds_columns(tmp_path):
     with pytest.raises(RecordError) as caught:
         read_dataset(ACLED, kind="gtd")
-    assert {p.column for p in caught.value.problems} >= {"eventid", "iyear", "country_txt"}
+    assert {p.column for p in caught.value.problems} == {"eventid", "imonth", "iday"}
 
 
 # --- every fixture row passes the record contract -------------------------------------------
@@ -444,6 +447,42 @@ def test_gtd_impossible_day_is_named(tmp_path):
     assert (p.line, p.column, p.value) == (9, "iday", "30")
 
 
+TRIMMED_GTD = FIXTURES / "gtd_trimmed.csv"
+
+
+def test_gtd_without_iyear_is_still_gtd():
+    with open(TRIMMED_GTD, encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert "iyear" not in header
+    assert detect(header) == "gtd"
+
+
+def test_gtd_iyear_wins_over_an_eventid_that_disagrees(tmp_path):
+    path = rewritten(GTD, tmp_path / "gtd.csv", set_cell("eventid", 0, "201803140001"))
+    r = record({"gtd": read_dataset(path)}, "gtd", "gtd-201803140001")
+    assert (r["date_start"], r["date_precision"]) == ("2019-03-14", "day")  # iyear 2019
+
+
+def test_gtd_empty_iyear_cell_takes_the_year_from_eventid(tmp_path):
+    path = rewritten(GTD, tmp_path / "gtd.csv", set_cell("iyear", 0, ""))
+    r = record({"gtd": read_dataset(path)}, "gtd", "gtd-201903140001")
+    assert r["date_start"] == "2019-03-14"
+
+
+@pytest.mark.parametrize(("eventid", "message"), [
+    ("000003140001", "does not begin with a year (YYYYMMDD and a 4-digit sequence), and there "
+                     "is no iyear"),
+    ("2019031401", "gives no year (GTD writes it as YYYYMMDD and a 4-digit sequence) and the "
+                   "file has no iyear"),
+])
+def test_gtd_without_iyear_an_eventid_that_gives_no_year_is_named(tmp_path, eventid, message):
+    path = rewritten(TRIMMED_GTD, tmp_path / "gtd.csv", set_cell("eventid", 1, eventid))
+    with pytest.raises(RecordError) as caught:
+        read_dataset(path)
+    assert [(p.line, p.column, p.value, p.message) for p in caught.value.problems] == [
+        (3, "eventid", eventid, message)]
+
+
 def test_gtd_latin1_export_is_read(tmp_path):
     path = rewritten(GTD, tmp_path / "gtd.csv", set_cell("summary", 0, "Attack near a café."))
     path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
@@ -451,11 +490,41 @@ def test_gtd_latin1_export_is_read(tmp_path):
     assert result.incidents["summary"].iloc[0] == "Attack near a café."
 
 
+def test_utf16_export_is_told_by_its_last_column_too(tmp_path):
+    def last(header, rows):  # where_prec, one of the two columns that tell UCDP GED, moved last
+        at = header.index("where_prec")
+        return ([*header[:at], *header[at + 1:], header[at]],
+                [[*r[:at], *r[at + 1:], r[at]] for r in rows])
+    path = rewritten(UCDP, tmp_path / "ucdp.csv", last)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))  # LF: 0a 00 in LE
+    assert sniff(path) == "ucdp"
+    assert len(read_dataset(path).incidents) == 8
+
+
 def test_acled_export_that_is_not_utf8_is_an_error(tmp_path):
     path = rewritten(ACLED, tmp_path / "acled.csv", set_cell("notes", 0, "Attack near a café."))
     path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
     with pytest.raises(RecordError, match="is not UTF-8"):
         read_dataset(path)
+
+
+def test_acled_export_with_cr_line_ends_that_is_not_utf8_names_its_line(tmp_path):
+    path = rewritten(ACLED, tmp_path / "acled.csv", set_cell("notes", 1, "Attack near a café."))
+    path.write_bytes(path.read_text(encoding="utf-8").replace("\n", "\r").encode("latin-1"))
+    with pytest.raises(RecordError) as caught:  # was a csv.Error from the message's own reader
+        read_dataset(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.value) == (3, "notes", "Attack near a caf\ufffd.")
+
+
+def test_a_column_named_twice_in_an_export_is_a_header_problem(tmp_path):
+    def twice(header, rows):
+        return [*header, "Latitude"], [[*r, r[header.index("latitude")]] for r in rows]
+    path = rewritten(ACLED, tmp_path / "acled.csv", twice)
+    with pytest.raises(RecordError) as caught:  # was a ValueError deep in pandas
+        read_dataset(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:1: column 'latitude': appears more than once in the header"]
 
 
 # --- countries ------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ dataset's own fields we have no column for, as `<kind>_<field>`.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -31,7 +34,7 @@ from geo.records import (
     table_from_cells,
     without_bad_rows,
 )
-from geo.schema import column_names
+from geo.schema import COLUMNS, column_names, extra_columns
 
 KINDS = {"acled": acled, "ucdp": ucdp, "gtd": gtd}
 
@@ -50,7 +53,8 @@ def detect(header: list[str]) -> str | None:
     """"acled", "ucdp" or "gtd" from a CSV header, None for anything else.
 
     Each format has a column the others lack: ACLED event_id_cnty, UCDP GED
-    date_prec and where_prec, GTD iyear, imonth and iday.
+    date_prec and where_prec, GTD imonth and iday (not iyear, which a file
+    trimmed in a spreadsheet may have lost: the year is also in eventid).
     """
     names = {_name(h) for h in header}
     for kind, module in KINDS.items():
@@ -62,15 +66,112 @@ def detect(header: list[str]) -> str | None:
 def sniff(path: Path) -> str | None:
     """The dataset a CSV file is an export of, from its header alone; None for our own CSVs.
 
-    Raises RecordError for a dataset's table of counts (see `aggregated`), which
-    our CSV reader would otherwise reject column by column.
+    Raises RecordError for a dataset's table of counts (see `aggregated`) and
+    for a header that is neither a dataset's nor mostly our contract's (see
+    `closest_layout`): our CSV reader would otherwise reject it column by
+    column, a screenful of lines that hide the one thing to fix.
     """
     with open(path, "rb") as handle:
-        header = _header(handle.readline())
+        header = _header(handle.read(HEADER_BYTES))
     why = aggregated(header)
+    kind = None if why else detect(header)
+    if kind is None:
+        why = why or closest_layout(header)
     if why:
         raise RecordError([Problem(str(path), 1, "", "", why)])
-    return detect(header)
+    return kind
+
+
+# Enough of a file to hold its header row, whatever its encoding and line ends.
+HEADER_BYTES = 1_000_000
+DESCRIBED = {"acled": "an ACLED export", "ucdp": "a UCDP GED export", "gtd": "a GTD export"}
+OURS = "incident-map's own incidents CSV"
+
+
+def closest_layout(header: list[str]) -> str | None:
+    """Why a header that no dataset's signature matches cannot be read, in one line.
+
+    None where it is our contract's (at least half its columns are ours, and
+    no dataset shares more): geo.records then names each unknown or missing
+    column, the help a typo needs. Otherwise the line names the layout whose
+    known columns (each module's COLUMNS, geo.schema for ours) the header
+    shares most of, and what it lacks that the importer or loader needs.
+    """
+    names = list(dict.fromkeys(n for n in map(_name, header) if n))
+    if not names:
+        return None  # geo.records says the file is empty
+    ours = [n for n in names if n in column_names("incidents")
+            or extra_columns([n], "incidents")]
+    shared = {kind: set(_canonical(names, module)) & module.COLUMNS
+              for kind, module in KINDS.items()}
+    best = max(shared, key=lambda kind: len(shared[kind]))
+    if len(ours) >= len(shared[best]):
+        if 2 * len(ours) >= len(names):
+            return None
+        if ours:
+            return _unlike_ours(names, ours)
+    if not shared[best]:
+        return (f"is neither {OURS} nor an ACLED, UCDP GED or GTD export: none of its "
+                f"{len(names)} columns ({_listed(names, 5)}) is one of theirs")
+    lacking = [gap.short for gap in gaps(set(_canonical(names, KINDS[best])), KINDS[best])]
+    return (f"looks like {DESCRIBED[best]} ({len(shared[best])} of its columns) but lacks "
+            f"{_listed(lacking)}, which the importer needs; restore "
+            f"{'it' if len(lacking) == 1 else 'them'} from the original download, or give the "
+            f"file the columns of {OURS}")
+
+
+def _unlike_ours(names: list[str], ours: list[str]) -> str:
+    """The line for a header closest to our contract that is mostly something else."""
+    needed = [c.name for c in COLUMNS["incidents"] if c.required and c.name not in names]
+    unknown = [n for n in names if n not in ours]
+    lacks = f" but lacks {_listed(needed)}, which the loader needs," if needed else ""
+    return (f"looks like {OURS} ({len(ours)} of its columns){lacks} and {len(unknown)} of its "
+            f"{len(names)} columns are none of ours ({_listed(unknown, 5)})")
+
+
+def _listed(items: list[str], most: int | None = None) -> str:
+    """'a', 'a and b', 'a, b and c'; past `most` items, the first ones and '...'."""
+    if most is not None and len(items) > most:
+        return ", ".join(items[:most]) + ", ..."
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class Gap(NamedTuple):
+    """Something a header lacks that an importer needs: the column ("" for the header as a
+    whole), why, as geo.records words a header problem, and its name in a list."""
+
+    column: str
+    why: str
+    short: str
+
+
+def gaps(names: set[str], module: ModuleType) -> list[Gap]:
+    """Each thing a header lacks that `module`'s importer needs.
+
+    Its REQUIRED columns (a tuple there: one of them), latitude and longitude
+    together or not at all, and without them a place name to geocode from
+    (module.PLACES).
+    """
+    found = []
+    for need in module.REQUIRED:
+        options = (need,) if isinstance(need, str) else need
+        if not names & set(options):
+            also = f", and so is {' or '.join(options[1:])}" if len(options) > 1 else ""
+            found.append(Gap(options[0], f"is missing from the header{also}: {module.NAME} "
+                                         "exports have it and the importer needs it",
+                             " or ".join(options)))
+    pair = ("latitude", "longitude")
+    places = [column for column, _ in module.PLACES]
+    if len(names & set(pair)) == 1:
+        gone = next(c for c in pair if c not in names)
+        found.append(Gap(gone, f"is missing from the header: {module.NAME} exports have it, "
+                               "and the importer reads latitude and longitude together (with "
+                               "neither, it places events by their names)", gone))
+    elif not names & set(pair) and not names & set(places):
+        found.append(Gap("", "has no place to map: neither latitude and longitude nor any of "
+                             f"{', '.join(places)}",
+                         f"latitude and longitude or a place ({' or '.join(places)})"))
+    return found
 
 
 def aggregated(header: list[str]) -> str | None:
@@ -117,15 +218,15 @@ def read_dataset(path: Path, kind: str | None = None,
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
     kind = kind or detect(header)
     if kind is None:
-        raise RecordError([Problem(name, 1, "", "", aggregated(header) or (
-            "is not an ACLED, UCDP GED or GTD export: its header has none of event_id_cnty "
-            "(ACLED), date_prec and where_prec (UCDP GED), iyear, imonth and iday (GTD)"))])
+        raise RecordError([Problem(name, 1, "", "", aggregated(header) or closest_layout(header)
+                                   or "is not an ACLED, UCDP GED or GTD export: its header "
+                                   f"is that of {OURS} (geo.records.load_table reads it)")])
     if kind not in KINDS:
         raise ValueError(f"unknown dataset {kind!r}: expected one of {', '.join(KINDS)}")
     module = KINDS[kind]
     names = _canonical([_name(h) for h in header], module)
-    missing = [Problem(name, 1, c, "", f"is missing from the header: {module.NAME} exports have "
-                       "it and the importer needs it") for c in module.REQUIRED if c not in names]
+    missing = [Problem(name, 1, gap.column, "", gap.why) for gap in gaps(set(names), module)]
+    missing += _repeated(header, names, name)
     if missing:
         raise RecordError(missing)
     frame = _read(data, name, kind, rejected)
@@ -137,6 +238,15 @@ def read_dataset(path: Path, kind: str | None = None,
         raise RecordError([Problem(name, 2, "", "", "has no row that could be read")])
     return Imported(kind, incidents, _source(module, path, incidents),
                     tuple(getattr(module, "notes", lambda _: ())(incidents)))
+
+
+def _repeated(header: list[str], names: list[str], file_name: str) -> list[Problem]:
+    """Columns named twice (latitude and Latitude, too): which of the two holds the data
+    cannot be told, so it is an error, as in our own CSVs (geo.records). Row-name columns
+    do not count: they are dropped however many there are."""
+    data = [n for n, cell in zip(names, header, strict=True) if not _row_names(cell)]
+    return [Problem(file_name, 1, n, "", "appears more than once in the header")
+            for n in sorted({n for n in data if data.count(n) > 1})]
 
 
 def _name(header_cell: str) -> str:
@@ -155,13 +265,18 @@ def _canonical(names: list[str], module) -> list[str]:
 
 
 def _header(data: bytes) -> list[str]:
+    """The header's names from a file's bytes, or from its first HEADER_BYTES.
+
+    Where no line break comes in those bytes (a file whose lines end in a lone
+    CR), they may end inside a character: that tail is not an error.
+    """
     end = data.find(b"\n")
     first = data if end < 0 else data[:end]
     if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-        line = data[:1_000_000].decode("utf-16", errors="replace").split("\n", 1)[0]
+        line = data[:HEADER_BYTES].decode("utf-16", errors="replace").split("\n", 1)[0]
     else:
         try:
-            line = first.decode("utf-8-sig")
+            line = codecs.getincrementaldecoder("utf-8-sig")().decode(first, final=end >= 0)
         except UnicodeDecodeError:
             line = first.decode("latin-1")
     return read_header(line, delimiter_of(line))

@@ -159,6 +159,35 @@ def coordinates(frame: pd.DataFrame, problems: Problems, lat: str = "latitude",
     return out[0], out[1]
 
 
+def named_place(names: list[tuple[pd.Series, int]]) -> tuple[pd.Series, np.ndarray]:
+    """The finest place each row names, and the best geo_precision that name allows.
+
+    `names` are a row's place columns, finest first, each with the precision
+    its name stands for at best (a town 1, a district 2, a province 3). A row
+    naming none is ("", 4): the country alone, which the geocoder cannot place.
+    """
+    index = names[0][0].index
+    place = pd.Series("", index=index, dtype=str)
+    best = np.full(len(index), 4)
+    for values, precision in reversed(names):
+        filled = (values != "").to_numpy()
+        place = place.where(~filled, values)
+        best[filled] = precision
+    return place, best
+
+
+def no_finer(stated: pd.Series, best: np.ndarray, rows: np.ndarray) -> pd.Series:
+    """geo_precision as text: `stated`, coarsened to `best` on `rows` (the rows placed by name).
+
+    A row without coordinates is placed from a name, and the name bounds what
+    the point can mean: a province named alone is province precision whatever
+    code the row carries.
+    """
+    number = pd.to_numeric(stated.where(stated != "", None), errors="coerce").to_numpy(float)
+    coarser = rows & ~(number >= best)  # NaN (no code) takes `best` too
+    return stated.where(~coarser, pd.Series(best.astype(str), index=stated.index))
+
+
 def days(frame: pd.DataFrame, column: str, problems: Problems, formats: tuple[str, ...],
          example: str, slashed: str | None = None) -> np.ndarray:
     """A date column as days, in `formats` or slashed (3/14/2019) in the file's own order.

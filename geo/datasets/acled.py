@@ -36,6 +36,17 @@ nothing: state forces, rioters, protesters, civilians (inter1 1, 5, 6, 7, as
 the code or the label newer exports write; without inter1, told from the
 actor's name, e.g. "Protesters (Pakistan)"). actor2 travels as `acled_actor2`.
 
+Place. A file trimmed of latitude and longitude (or a row without them) is
+placed by the geocoder from the finest name the row gives: location, else
+admin2, else admin1, in its country; the precision is ACLED's geo_precision
+or what that name allows, whichever is coarser (a row naming only admin1 is a
+province, 3). A row naming only its country is not placed and is listed in
+unresolved.csv. A header with only one of latitude and longitude is an error.
+Columns a record can do without (actor1, fatalities, the coordinates) may be
+missing from the header; what the record then does not know stays empty. A
+header without event_id_cnty, event_date, time_precision, geo_precision, or
+both event_type and sub_event_type, is refused, each gap named.
+
 Fatalities are ACLED's figure with qualifier 'exact' (the figure as given;
 ACLED's own rule is to code the most conservative report). The row's own
 admin1, admin2, admin3 and location stay beside ours as `acled_admin1` ...
@@ -57,6 +68,8 @@ from geo.datasets._common import (
     identifiers,
     labels,
     lookup,
+    named_place,
+    no_finer,
     or_default,
     provenance,
     text,
@@ -68,11 +81,26 @@ KIND = "acled"
 NAME = "ACLED"
 PUBLISHER = "Armed Conflict Location & Event Data (ACLED)"
 SIGNATURE = frozenset({"event_id_cnty"})
-REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "actor1",
-            "latitude", "longitude", "geo_precision", "fatalities")
+# What a record cannot be told without (a tuple: one of these). geo_precision stays
+# required without coordinates too: it alone says whether location is the town itself or a
+# town standing for its region.
+REQUIRED = ("event_id_cnty", "event_date", "time_precision", ("event_type", "sub_event_type"),
+            "geo_precision")
 OPTIONAL = ("sub_event_type", "assoc_actor_1", "admin1", "admin2", "admin3", "location",
-            "source", "notes", "country", "iso", "actor2", "inter1", "civilian_targeting",
-            "disorder_type")
+            "source", "notes", "country", "iso", "actor1", "actor2", "inter1",
+            "civilian_targeting", "disorder_type", "latitude", "longitude", "fatalities")
+# What a row without coordinates is placed from, finest first, with the best geo_precision
+# each name allows.
+PLACES = (("location", 1), ("admin2", 2), ("admin1", 3))
+# The export's own columns, every layout's (geo.datasets.closest_layout).
+COLUMNS = frozenset((
+    "event_id_cnty", "event_id_no_cnty", "data_id", "iso", "event_date", "year", "time_precision",
+    "disorder_type", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2",
+    "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "region", "country", "admin1",
+    "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+    "source_scale", "notes", "fatalities", "tags", "timestamp", "iso3", "gwno", "ally_actor_1",
+    "ally_actor_2",
+))
 # Names of the layout before 2019, read as today's.
 ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
 # The fields we have no contract column for, kept as acled_<name>.
@@ -146,6 +174,8 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     country = or_default(_countries.from_numbers(text(frame, "iso")),
                          _countries.from_names(text(frame, "country")))
     location = text(frame, "location")
+    place, best = named_place([(text(frame, column), p) for column, p in PLACES])
+    by_name = (latitude == "").to_numpy()
     sub_type = text(frame, "sub_event_type")
     event_type = labels(sub_type, SUB_EVENT_TYPES, "other").where(
         sub_type != "", labels(text(frame, "event_type"), EVENT_TYPES, "other"))
@@ -156,13 +186,13 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
         "date_precision": precision,
         "event_type": event_type,
         "location": location,
-        "place": location,
+        "place": location.where(~by_name, place),
         "admin2": text(frame, "admin2"),
         "admin1": text(frame, "admin1"),
         "country": country,
         "latitude": latitude,
         "longitude": longitude,
-        "geo_precision": geo_precision,
+        "geo_precision": no_finer(geo_precision, best, by_name),
         "fatalities": fatalities,
         "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
         "target": np.where(civilians, "civilians", ""),

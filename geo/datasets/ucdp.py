@@ -37,6 +37,13 @@ kept. Fatalities are UCDP's best estimate ('exact': the figure as given), with
 low and high kept as `ucdp_low` and `ucdp_high`. The row's own adm_1, adm_2 and
 where_coordinates stay beside ours as `ucdp_adm_1`, `ucdp_adm_2` and
 `ucdp_where_coordinates`.
+
+Trimmed files. A file without latitude and longitude (or a row without them)
+is placed by the geocoder from where_coordinates, else adm_2, else adm_1, in
+its country, at a precision no finer than where_prec and than that name (a
+row naming only adm_1 is a province, 3; a where_prec 6 row stays the
+country's, with no province). A file without best, low or high leaves the
+toll empty: unknown, not zero.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ from geo.datasets._common import (
     days,
     identifiers,
     lookup,
+    named_place,
+    no_finer,
     or_default,
     provenance,
     text,
@@ -67,10 +76,28 @@ KIND = "ucdp"
 NAME = "UCDP GED"
 PUBLISHER = "Uppsala Conflict Data Program (UCDP), Georeferenced Event Dataset"
 SIGNATURE = frozenset({"date_prec", "where_prec"})
-REQUIRED = ("id", "date_start", "date_end", "date_prec", "where_prec", "best", "low", "high",
-            "latitude", "longitude", "country")
-OPTIONAL = ("type_of_violence", "side_a", "side_b", "dyad_name", "where_coordinates", "adm_1",
-            "adm_2", "source_article", "source_headline")
+# What a record cannot be told without: its id, its dates and how precise they and its place
+# are. The estimates and the coordinates may be gone from a trimmed file.
+REQUIRED = ("id", "date_start", "date_end", "date_prec", "where_prec")
+OPTIONAL = ("best", "low", "high", "latitude", "longitude", "country", "type_of_violence",
+            "side_a", "side_b", "dyad_name", "where_coordinates", "adm_1", "adm_2",
+            "source_article", "source_headline")
+# What a row without coordinates is placed from, finest first, with the best geo_precision
+# each name allows; GED's own names ("Achin district") tell the geocoder the unit too.
+PLACES = (("where_coordinates", 1), ("adm_2", 2), ("adm_1", 3))
+# The export's own columns: the GED CSV's, the explorer's and GED 1.x's names
+# (geo.datasets.closest_layout).
+COLUMNS = frozenset((
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name",
+    "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b",
+    "number_of_sources", "source_article", "source_office", "source_date", "source_headline",
+    "source_original", "where_prec", "where_coordinates", "where_description", "adm_1", "adm_2",
+    "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region",
+    "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
+    "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob", "best_est",
+    "high_est", "low_est",
+))
 # The fields we have no contract column for, kept as ucdp_<name>.
 KEPT = ("date_prec", "where_prec", "low", "high", "type_of_violence", "side_b", "dyad_name",
         "country", "adm_1", "adm_2", "where_coordinates")
@@ -90,6 +117,52 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """UCDP GED rows (all text, a `_line` column) as incidents; RecordError naming bad cells."""
     problems = Problems(frame, file_name)
     ids = identifiers(frame, "id", problems)
+    start, end, precision = _dates(frame, problems)
+    geo_precision = codes(frame, "where_prec", WHERE_PRECISION, problems)
+    latitude, longitude = coordinates(frame, problems)
+    fatalities = whole_numbers(frame, "best", problems)
+    for column in ("low", "high"):
+        whole_numbers(frame, column, problems)
+    if "type_of_violence" in frame:
+        event_type = codes(frame, "type_of_violence", VIOLENCE_TYPES, problems)
+    else:
+        event_type = pd.Series("other", index=frame.index)
+    problems.raise_any()
+
+    violence = text(frame, "type_of_violence")
+    actor = text(frame, "side_a")
+    place = text(frame, "where_coordinates")
+    named, best = named_place([(text(frame, column), p) for column, p in PLACES])
+    by_name = (latitude == "").to_numpy()
+    records = {
+        "event_id": "ucdp-" + ids,
+        "date_start": iso(start),
+        "date_end": iso(end),
+        "date_precision": precision,
+        "event_type": event_type,
+        "location": place,
+        "place": place.where(~by_name, named),
+        "admin2": _unsuffixed(text(frame, "adm_2"), "district"),
+        "admin1": _unsuffixed(text(frame, "adm_1"), "province"),
+        "country": _countries.from_names(text(frame, "country")),
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": no_finer(geo_precision, best, by_name),
+        "fatalities": fatalities,
+        "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
+        "target": lookup(violence, VIOLENCE_TARGETS).fillna(""),
+        "actor": actor,
+        "claim_status": np.where(actor != "", "attributed", "n/a"),
+        **provenance(KIND, file_name),
+        "cited_sources": text(frame, "source_article"),
+        "summary": or_default(text(frame, "source_headline"), "UCDP GED event " + ids),
+    }
+    return assemble(frame, records, KIND, {name: text(frame, name) for name in KEPT})
+
+
+def _dates(frame: pd.DataFrame, problems: Problems) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """date_start and date_end as days, and the finest precision their span and date_prec
+    allow (see the module's Dates)."""
     both = pd.concat([text(frame, "date_start"), text(frame, "date_end")])
     try:
         order = slash_order(both, US)
@@ -106,44 +179,7 @@ def to_records(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
         & (precision == "")
     problems.add(unfit, "date_end", text(frame, "date_end"),
                  "is more than a year after date_start: no date precision covers the span")
-    geo_precision = codes(frame, "where_prec", WHERE_PRECISION, problems)
-    latitude, longitude = coordinates(frame, problems)
-    fatalities = whole_numbers(frame, "best", problems)
-    for column in ("low", "high"):
-        whole_numbers(frame, column, problems)
-    if "type_of_violence" in frame:
-        event_type = codes(frame, "type_of_violence", VIOLENCE_TYPES, problems)
-    else:
-        event_type = pd.Series("other", index=frame.index)
-    problems.raise_any()
-
-    violence = text(frame, "type_of_violence")
-    actor = text(frame, "side_a")
-    place = text(frame, "where_coordinates")
-    records = {
-        "event_id": "ucdp-" + ids,
-        "date_start": iso(start),
-        "date_end": iso(end),
-        "date_precision": precision,
-        "event_type": event_type,
-        "location": place,
-        "place": place,
-        "admin2": _unsuffixed(text(frame, "adm_2"), "district"),
-        "admin1": _unsuffixed(text(frame, "adm_1"), "province"),
-        "country": _countries.from_names(text(frame, "country")),
-        "latitude": latitude,
-        "longitude": longitude,
-        "geo_precision": geo_precision,
-        "fatalities": fatalities,
-        "fatalities_qualifier": np.where(fatalities != "", "exact", ""),
-        "target": lookup(violence, VIOLENCE_TARGETS).fillna(""),
-        "actor": actor,
-        "claim_status": np.where(actor != "", "attributed", "n/a"),
-        **provenance(KIND, file_name),
-        "cited_sources": text(frame, "source_article"),
-        "summary": or_default(text(frame, "source_headline"), "UCDP GED event " + ids),
-    }
-    return assemble(frame, records, KIND, {name: text(frame, name) for name in KEPT})
+    return start, end, precision
 
 
 def _unsuffixed(names: pd.Series, unit: str) -> pd.Series:
