@@ -14,8 +14,9 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo.gazetteer import Place
+from geo.geometry import valid_polygons
 from geo.names import normalize, skeleton
-from geo.records import InputWarning, LeftOutWarning, is_missing
+from geo.records import LeftOutWarning, is_missing
 
 # Name fields of common district datasets: geoBoundaries, OCHA COD-AB, GADM.
 NAME_FIELDS = ("shapeName", "ADM2_EN", "NAME_2", "DISTRICT", "District", "district", "NAME",
@@ -27,7 +28,12 @@ class DistrictError(ValueError):
 
 
 def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDataFrame:
-    """Districts as a GeoDataFrame with columns `district` and `geometry`, in EPSG:4326."""
+    """Districts as a GeoDataFrame with columns `district` and `geometry`, in EPSG:4326.
+
+    Invalid polygons are repaired before any join or outline uses them
+    (geo.geometry.valid_polygons: logged, an InputWarning, and a LeftOutWarning
+    for any left with no area).
+    """
     path = Path(path)
     try:
         frame = gpd.read_file(path)
@@ -49,12 +55,8 @@ def read_districts(path: str | Path, name_field: str | None = None) -> gpd.GeoDa
         warnings.warn(f"{path}: skipped {int(unnamed.sum())} polygons with no {name_field}",
                       LeftOutWarning, stacklevel=2)
         frame = frame[~unnamed]
-    invalid = ~frame.geometry.is_valid
-    if invalid.any():
-        warnings.warn(f"{path}: repaired {int(invalid.sum())} invalid polygons",
-                      InputWarning, stacklevel=2)
-        frame = frame.set_geometry(frame.geometry.make_valid())
-    frame = frame.to_crs("EPSG:4326")
+    # Repaired in the CRS every later step works in: reprojecting can itself break a ring.
+    frame = valid_polygons(frame.to_crs("EPSG:4326"), str(path), names=name_field)
     out = gpd.GeoDataFrame({"district": frame[name_field].astype(str).str.strip()},
                            geometry=frame.geometry.values, crs="EPSG:4326")
     return out.reset_index(drop=True)

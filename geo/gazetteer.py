@@ -29,6 +29,7 @@ from typing import Literal
 import geopandas as gpd
 
 from geo import _cache
+from geo.geometry import valid_polygons
 from geo.names import MIN_SKELETON, normalize, skeleton, variants
 from geo.schema import PROVINCE_POLYGON_COLUMNS
 
@@ -335,8 +336,13 @@ def _country_names() -> dict[str, str]:
 
 
 def read_provinces(path: str | Path = PROVINCES) -> gpd.GeoDataFrame:
-    """The committed province polygons (see data/PROVENANCE.md)."""
-    frame = gpd.read_file(path)
+    """The committed province polygons (see data/PROVENANCE.md), or another file of them.
+
+    Made valid before anything joins, clips or simplifies them: the committed
+    file is valid (a test says so), a file rebuilt from a new Natural Earth
+    release may not be, and one broken province must not stop a map.
+    """
+    frame = valid_polygons(gpd.read_file(path), str(path), names="name")
     frame["alt_names"] = frame["alt_names"].fillna("")
     frame["former_units"] = frame["former_units"].fillna("")
     return frame[[*PROVINCE_POLYGON_COLUMNS, "alt_names", "geometry"]]

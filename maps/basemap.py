@@ -21,10 +21,13 @@ import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from folium.map import Layer
 from jinja2 import Template
 from shapely.geometry import box, mapping
 
+from geo.geometry import lineal, split_lines_at_antimeridian, valid_polygons
 from maps.assets import AssetError, data_dir, package_file, pinned_npm
 from maps.layers import script_json
 
@@ -36,6 +39,13 @@ MAX_ZOOM = 6
 # (a continent at zoom 4 is a few dozen tiles; at zoom 6, hundreds).
 WIDE_MAX_ZOOM = 4
 WIDE_MARGIN = 2.0  # degrees around the records abroad
+# How far out the map zooms. Around Afghanistan and Pakistan only, no further than the
+# region's tiles reach; once records lie abroad, out to the whole world in 512 px, so that
+# records on every continent (or both sides of the antimeridian) fit any screen at first.
+# (Leaflet takes the map's least zoom from its tile layer: a least zoom of 3 would open a
+# worldwide map cut to one continent.)
+MIN_ZOOM = 3
+WIDE_MIN_ZOOM = 1
 TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 # A transparent 1x1 GIF, shown where the region has no tile.
 BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
@@ -121,20 +131,49 @@ def offline_tiles(region: tuple = REGION, max_zoom: int = MAX_ZOOM) -> dict[str,
 
 def border_features(region: tuple = REGION, tolerance: float = 0.02) -> list[dict]:
     """Country outlines clipped to `region`, as plain line-styled features."""
+    return clipped_borders(read_countries(), region, tolerance)
+
+
+def read_countries() -> gpd.GeoDataFrame:
+    """The country outlines of the pinned npm `world-atlas` (countries-50m), in EPSG:4326."""
     try:
         path = package_file("world-atlas", pinned_npm()["world-atlas"]["version"],
                             "countries-50m.json", what="the country borders")
     except AssetError as err:
         raise BasemapError(str(err)) from None
-    countries = gpd.read_file(path, layer="countries").set_crs("EPSG:4326")
-    clipped = countries.clip(box(*region))
-    clipped = clipped[~clipped.geometry.is_empty].sort_values("name")
+    return gpd.read_file(path, layer="countries").set_crs("EPSG:4326")
+
+
+def clipped_borders(countries: gpd.GeoDataFrame, region: tuple = REGION,
+                    tolerance: float = 0.02) -> list[dict]:
+    """The outlines of `countries` (columns id, name, geometry) inside `region`,
+    simplified, as line features.
+
+    Repaired first (geo.geometry.valid_polygons): world-atlas stitches Fiji,
+    Russia and Antarctica across the antimeridian into invalid polygons, and
+    clipping one stopped GEOS (a TopologyException) as soon as records reached
+    it. The repair is logged but raises no InputWarning: the file is a pinned
+    asset, not the user's input, and `--strict` must not stop every map that has
+    a basemap. Outlines are cut as lines, not polygons, so the region's own edge
+    is not drawn as a border, and where a line crosses the antimeridian (a ring
+    round the pole, as Antarctica's coast is) so that it does not run back
+    across the whole map; a line the simplification empties is dropped.
+    """
+    # Only countries with a border in the region need repairing: a test on their rings,
+    # which no broken polygon can stop, spares a map of Afghanistan mending Russia.
+    near = countries[countries.geometry.boundary.intersects(box(*region)).to_numpy()]
+    countries = valid_polygons(near, "country borders (world-atlas countries-50m)",
+                               names="name", warn=None)
+    outlines = [split_lines_at_antimeridian(g) for g in countries.geometry.boundary]
+    lines = shapely.clip_by_rect(np.array(outlines, dtype=object), *region)
+    shapes = shapely.simplify(np.array([lineal(g) for g in lines], dtype=object), tolerance,
+                              preserve_topology=True)
+    kept = countries.assign(_shape=shapes)[~shapely.is_empty(shapes)]
     style = {"color": "#5b6670", "weight": 1.2, "fill": False, "className": "country-line"}
     return [
-        {"type": "Feature", "id": str(row["id"]),
-         "geometry": mapping(geometry.simplify(tolerance)),
+        {"type": "Feature", "id": str(row["id"]), "geometry": mapping(row["_shape"]),
          "properties": {"style": style}}
-        for row, geometry in zip(clipped.to_dict("records"), clipped.geometry, strict=True)
+        for row in kept.sort_values("name", kind="stable").to_dict("records")
     ]
 
 
@@ -163,7 +202,8 @@ var {{ this.get_name() }} = (function (tiles) {
         west, south, east, north = region
         self.tiles = script_json(offline_tiles(region))
         self.options = script_json({
-            "minZoom": 3, "maxNativeZoom": MAX_ZOOM, "maxZoom": 11,
+            "minZoom": MIN_ZOOM if tuple(region) == REGION else WIDE_MIN_ZOOM,
+            "maxNativeZoom": MAX_ZOOM, "maxZoom": 11,
             "bounds": [[south, west], [north, east]], "attribution": TILE_ATTRIBUTION,
             "blank": BLANK_TILE,
         })

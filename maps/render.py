@@ -16,6 +16,7 @@ from html import escape
 
 import folium
 import geopandas as gpd
+import numpy as np
 from branca.element import Element
 from folium.map import FitBounds
 from shapely.geometry import mapping
@@ -159,9 +160,18 @@ def to_html(fmap: folium.Map, cdn: bool = False) -> str:
 
 
 def _bounds(placed: Placed) -> tuple[float, float, float, float]:
-    """The provinces, widened to take in any record placed beyond them."""
+    """The provinces, widened to take in any record placed beyond them.
+
+    West and east stay within -180..180 even when the records lie on both sides of
+    the antimeridian (Fiji at 179.4 and -178.8): Leaflet draws each marker at its
+    own longitude, not in a copy of the world, so a box across the antimeridian
+    would leave the far side's markers out of the view; the box the long way
+    round keeps them all in it. A frame whose points are all missing has NaN
+    bounds, which would leave the page with no view at all: skipped.
+    """
     boxes = [placed.provinces.total_bounds]
     boxes += [frame.total_bounds for frame in (placed.incidents, placed.areas) if len(frame)]
+    boxes = [b for b in boxes if np.isfinite(b).all()]
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 

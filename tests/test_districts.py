@@ -116,8 +116,11 @@ def test_an_invalid_polygon_is_repaired_and_the_user_told(tmp_path, capsys):
     path = _bowtie_districts(tmp_path)
     assert main(["build", "--districts", str(path), "--no-basemap", "--out",
                  str(tmp_path / "out")]) == 0
-    assert f"incident-map: warning: {path}: repaired 1 invalid polygons" in \
-        capsys.readouterr().err
+    err = capsys.readouterr().err
+    # Logged with GEOS's reason (where the ring crosses itself), then warned.
+    assert f"incident-map: {path}: repairing 1 invalid polygons: Darzab (Self-intersection" \
+        in err
+    assert f"incident-map: warning: {path}: repaired 1 invalid polygons: Darzab" in err
     assert (tmp_path / "out" / "map.html").exists()
 
 
@@ -140,3 +143,21 @@ def test_a_build_that_left_polygons_out_says_so_in_its_exit_code(tmp_path, capsy
     assert "warning: " + f"{path}: skipped 1 polygons with no shapeName" in \
         capsys.readouterr().err
     assert (tmp_path / "out" / "map.html").exists()
+
+
+def test_a_district_across_the_antimeridian_is_cut_in_two_and_joins_both_halves(tmp_path):
+    """Taveuni drawn as one plain ring from 179.8 E to 179.8 W: on a flat map a band round
+    the world that would name the district of any point at that latitude."""
+    from shapely.geometry import Polygon
+
+    from geo.districts import join_districts
+
+    path = tmp_path / "fiji.geojson"
+    band = Polygon([(179.8, -16.8), (-179.8, -16.8), (-179.8, -16.4), (179.8, -16.4)])
+    gpd.GeoDataFrame({"shapeName": ["Taveuni"]}, geometry=[band],
+                     crs="EPSG:4326").to_file(path)
+    with pytest.warns(UserWarning, match="repaired 1 invalid polygons: Taveuni"):
+        districts = read_districts(path)
+    points = gpd.GeoDataFrame({"admin2": ["", "", ""]}, crs="EPSG:4326", geometry=[
+        Point(179.9, -16.6), Point(-179.9, -16.6), Point(0.0, -16.6)])
+    assert list(join_districts(points, districts)["admin2"]) == ["Taveuni", "Taveuni", ""]

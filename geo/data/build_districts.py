@@ -30,6 +30,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.gazetteer import read_provinces  # noqa: E402
+from geo.geometry import valid_polygons  # noqa: E402
 from geo.names import skeleton  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ def build() -> tuple[list[dict], list[dict]]:
 def _afghan_polygons(provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Afghanistan's geoBoundaries ADM2 polygons, each with its representative point and
     the province that point lies in."""
-    polygons = gpd.read_file(GEOBOUNDARIES).to_crs("EPSG:4326")
+    polygons = valid_polygons(gpd.read_file(GEOBOUNDARIES).to_crs("EPSG:4326"),
+                              GEOBOUNDARIES.name, names="shapeName")
     polygons["point"] = polygons.geometry.representative_point()
     points = gpd.GeoDataFrame(polygons[["shapeName"]], geometry=polygons["point"], crs="EPSG:4326")
     inside = gpd.sjoin(points, provinces[["name", "geometry"]], predicate="within", how="left")

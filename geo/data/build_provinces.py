@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from geo.export import write_geojson  # noqa: E402
+from geo.geometry import valid_polygons  # noqa: E402
 from geo.schema import PROVINCE_POLYGON_COLUMNS  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,8 @@ def build() -> gpd.GeoDataFrame:
     """Read Natural Earth admin-1 for AF and PK and return current provinces."""
     frames = []
     for stem, country in COUNTRIES.items():
-        raw = gpd.read_file(SOURCE / f"{stem}.json")
+        # Repaired before the FATA polygon is dissolved into Khyber Pakhtunkhwa.
+        raw = valid_polygons(gpd.read_file(SOURCE / f"{stem}.json"), f"{stem}.json", names="name")
         raw["country"] = country
         frames.append(raw[["gn_a1_code", "name", "name_alt", "country", "geometry"]])
     raw = pd.concat(frames, ignore_index=True)

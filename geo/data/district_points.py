@@ -14,6 +14,10 @@ from pathlib import Path
 
 import geopandas as gpd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from geo.geometry import valid_polygons
+
 DISTRICTS = (
     Path(__file__).resolve().parents[2].parent
     / "shared" / "data" / "geoBoundaries-AFG-ADM2_simplified.geojson"
@@ -23,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def main(names: list[str]) -> None:
-    districts = gpd.read_file(DISTRICTS)
+    districts = valid_polygons(gpd.read_file(DISTRICTS), DISTRICTS.name, names="shapeName")
     for name in names:
         match = districts[districts["shapeName"] == name]
         if match.empty:
