@@ -46,6 +46,7 @@ SQL_TYPES = {pa.date32(): "date", pa.int32(): "integer", pa.int8(): "smallint",
              pa.float64(): "double precision", pa.string(): "text"}
 GEOMETRY = "geom"
 SHOWN_GONE = 10
+CONNECT_TIMEOUT = 10  # seconds to wait for the server to answer
 
 
 class PublishError(RuntimeError):
@@ -80,23 +81,48 @@ class TableChanges:
         return text
 
 
+def check_database(dsn: str) -> None:
+    """Fail before any record is read: the driver is installed, `dsn` answers, and its
+    database has PostGIS or this user may add it.
+
+    Placing a large input takes minutes; a database that cannot take the result
+    should say so in the first second. Nothing is changed: a trial CREATE
+    EXTENSION is rolled back, and `publish` adds PostGIS in its own transaction.
+    """
+    psycopg = _driver()
+    try:
+        with psycopg.connect(dsn, application_name="incident-map publish",
+                             connect_timeout=CONNECT_TIMEOUT) as conn:
+            _require_postgis(conn, trial=True)
+    except psycopg.Error as err:
+        raise PublishError(f"{_safe(dsn)}: {str(err).strip()}; nothing was changed") from err
+
+
 def publish(placed: Placed, sources: Mapping[str, Mapping], dsn: str,
             prune: bool = False) -> list[TableChanges]:
     """Bring the database at `dsn` in step with `placed` and `sources`, in one transaction."""
-    try:
-        import psycopg
-    except ImportError as err:
-        raise PublishError("publishing needs psycopg: pip install 'incident-map[postgis]'") \
-            from err
+    psycopg = _driver()
     layers = _layers(placed, sources)
     try:
-        with psycopg.connect(dsn, application_name="incident-map publish") as conn:
+        with psycopg.connect(dsn, application_name="incident-map publish",
+                             connect_timeout=CONNECT_TIMEOUT) as conn:
             _require_postgis(conn)
             changes = [_sync(conn, table, *layers[table], prune) for table in TABLES]
             log.info("committing")
     except psycopg.Error as err:
         raise PublishError(f"{_safe(dsn)}: {str(err).strip()}; nothing was changed") from err
     return changes
+
+
+def _driver():
+    """The psycopg module, or PublishError saying how to install it."""
+    try:
+        import psycopg
+    except ImportError as err:
+        raise PublishError("publishing needs the PostgreSQL driver psycopg, which is not "
+                           "installed: pip install 'incident-map[postgis]'; nothing was "
+                           "changed") from err
+    return psycopg
 
 
 def _layers(placed: Placed, sources: Mapping[str, Mapping]) -> dict[str, tuple]:
@@ -115,15 +141,34 @@ def _layers(placed: Placed, sources: Mapping[str, Mapping]) -> dict[str, tuple]:
     return out
 
 
-def _require_postgis(conn) -> None:
+def _require_postgis(conn, trial: bool = False) -> None:
+    """PostGIS in the connected database, added if missing and this user may add it.
+
+    Only a superuser may create the postgis extension (it is not a trusted
+    extension), so a database owner who is not one cannot fix this alone: the
+    message says whom to ask, or to use a database that has it. With `trial`
+    the extension is created and rolled back, to learn whether it could be.
+    """
     if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
         return
+    database, user = conn.execute("SELECT current_database(), current_user").fetchone()
+    if not conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")\
+            .fetchone():
+        raise PublishError(f"database {database!r} has no PostGIS, and its server has no "
+                           "PostGIS installed to add: ask the server's administrator to "
+                           "install it (Debian: postgresql-NN-postgis-3), or publish to a "
+                           "server that has it; nothing was changed")
+    import psycopg
+
     try:
-        with conn.transaction():
+        with conn.transaction(force_rollback=trial):
             conn.execute("CREATE EXTENSION postgis")
-    except Exception as err:
-        raise PublishError("the database has no PostGIS and this user cannot add it: run "
-                           "CREATE EXTENSION postgis as its owner") from err
+    except psycopg.errors.InsufficientPrivilege as err:
+        raise PublishError(
+            f"database {database!r} has no PostGIS, and user {user!r} may not add it (only a "
+            f"superuser may create the postgis extension): ask a superuser to run "
+            f"CREATE EXTENSION postgis; in {database!r}, or publish to a database that "
+            f"has it; nothing was changed") from err
 
 
 def _sync(conn, table: str, frame: pd.DataFrame, columns: list[str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pandas as pd
@@ -161,3 +162,36 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path, capsys)
     code = _publish("postgresql://someone:secret@127.0.0.1:1/nowhere", tmp_path)
     err = capsys.readouterr().err
     assert code == 5 and "nothing was changed" in err and "secret" not in err
+
+
+def test_an_owner_who_is_not_superuser_is_told_whom_to_ask_for_postgis(server, tmp_path,
+                                                                       capsys):
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS t_no_postgis")
+        conn.execute("DROP ROLE IF EXISTS analyst")
+        conn.execute("CREATE ROLE analyst LOGIN")
+        conn.execute("CREATE DATABASE t_no_postgis OWNER analyst")
+    dsn = server.replace("postgres@", "analyst@").rsplit("/", 1)[0] + "/t_no_postgis"
+    started = time.monotonic()
+    assert _publish(dsn, tmp_path) == 5
+    err = capsys.readouterr().err
+    assert "database 't_no_postgis' has no PostGIS, and user 'analyst' may not add it" in err
+    assert "ask a superuser to run CREATE EXTENSION postgis; in 't_no_postgis'" in err
+    # Told before any record was placed: no accounts were written, in seconds.
+    assert not (tmp_path / "unresolved.csv").exists()
+    assert time.monotonic() - started < 10
+    assert _rows(dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'") == [(0,)]
+
+
+def test_a_missing_driver_is_named_before_any_work(tmp_path):
+    # The interpreter as a user without the postgis extra has it: psycopg cannot be imported.
+    script = ("import sys; sys.modules['psycopg'] = None\n"
+              "from maps.cli import main\n"
+              f"sys.exit(main(['publish', '--db', 'postgresql://127.0.0.1:1/x', "
+              f"'--out', {str(tmp_path)!r}]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 5
+    assert "the PostgreSQL driver psycopg, which is not installed" in done.stderr
+    assert "pip install 'incident-map[postgis]'" in done.stderr
+    assert "placing" not in done.stderr and not (tmp_path / "unresolved.csv").exists()
