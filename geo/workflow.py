@@ -26,6 +26,7 @@ import pandas as pd
 from geo.districts import read_districts
 from geo.extract import Extraction, extract_documents
 from geo.extract.dates import When
+from geo.extract.limits import Limits
 from geo.extract.review import ReviewFile, review_extraction
 from geo.gazetteer import Gazetteer, load_gazetteer, read_provinces
 from geo.inputs import load_inputs, sources_by_id
@@ -50,12 +51,14 @@ class Run:
 @dataclass(frozen=True)
 class Documents:
     """How documents are read: their files, a date for those that state none, the
-    analyst's reviewed CSVs, and an encoding other than UTF-8."""
+    analyst's reviewed CSVs, an encoding other than UTF-8, and what one document may
+    cost to read (geo.extract.limits)."""
 
     files: Sequence[Path]
     published: When | None = None
     review: Sequence[Path] = ()
     encoding: str | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 def place_files(
@@ -129,7 +132,7 @@ def _extract(documents: Documents, gazetteer: Gazetteer, known: pd.DataFrame | N
         mapper = bag_mapper(client)
     extraction = extract_documents(
         documents.files, gazetteer, published=documents.published,
-        encoding=documents.encoding, mapper=mapper,
+        encoding=documents.encoding, mapper=mapper, limits=documents.limits,
         known_sources=None if known is None else sources_by_id(known))
     _log_notes(extraction.notes)
     if not extraction.documents_read:

@@ -18,6 +18,7 @@ from geo.dask_pipeline import MAP_RECORDS
 from geo.districts import DistrictError
 from geo.export import OutputError
 from geo.extract.dates import When, parse_when
+from geo.extract.limits import Limits
 from geo.partitions import BLOCK_BYTES
 from geo.placing import GeocoderSetupError
 from geo.postgis import PublishError
@@ -238,7 +239,23 @@ def _document_options() -> argparse.ArgumentParser:
                            "its rows replace the extraction's (repeat for both files)")
     docs.add_argument("--encoding", metavar="NAME",
                       help="read documents in this encoding (default: UTF-8, or UTF-16 with a "
-                           "byte-order mark)")
+                           "byte-order mark or told by its NUL bytes)")
+    # What one document may cost (geo.extract.limits): a document over a limit is skipped
+    # with a line naming it, like an unreadable file (--strict stops the run there).
+    limits = Limits()
+    docs.add_argument("--max-document-mb", type=_positive, default=limits.document_mb,
+                      metavar="MB", help="skip a document file larger than this "
+                                         "(default: %(default)s)")
+    docs.add_argument("--max-text-mb", type=_positive, default=limits.text_mb, metavar="MB",
+                      help="skip a document whose text is longer than this, counted in "
+                           "characters (default: %(default)s)")
+    docs.add_argument("--max-decompressed-mb", type=_positive, default=limits.decompressed_mb,
+                      metavar="MB",
+                      help="skip a PDF whose compressed streams inflate past this, in all or "
+                           "in one (a decompression bomb; default: %(default)s)")
+    docs.add_argument("--max-document-seconds", type=_positive, default=limits.seconds,
+                      metavar="S", help="stop reading a document after this many seconds "
+                                        "and skip it (default: %(default)s)")
     return docs
 
 

@@ -23,11 +23,11 @@ from geo.export import (
     write_extraction,
     write_outputs,
 )
-from geo.extract import write_texts
+from geo.extract import Limits, write_texts
 from geo.gazetteer import load_gazetteer
 from geo.pipeline import Placed
 from geo.placing import online_fallback
-from geo.postgis import publish
+from geo.postgis import check_database, publish
 from geo.workflow import Documents, Run, extract_files, place_files
 from maps.fetch import fetch_assets
 from maps.kml import KML
@@ -78,6 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    check_database(args.db)  # before placing: a database that cannot take it says so now
     run = _place(args)
     progress("publishing to the database")
     changes = publish(run.placed, run.sources, args.db, prune=args.prune)
@@ -139,7 +140,9 @@ def _place_partitioned(args: argparse.Namespace) -> Run:
 
 
 def _documents(args: argparse.Namespace, files: list[Path]) -> Documents:
-    return Documents(files, args.published, args.review or (), args.encoding)
+    limits = Limits(document_mb=args.max_document_mb, text_mb=args.max_text_mb,
+                    decompressed_mb=args.max_decompressed_mb, seconds=args.max_document_seconds)
+    return Documents(files, args.published, args.review or (), args.encoding, limits)
 
 
 def _reviews(run: Run) -> None:

@@ -12,6 +12,8 @@ import csv
 import html
 import io
 import subprocess
+import textwrap
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,18 +21,29 @@ from pypdf import PdfReader, PdfWriter
 
 from geo.extract import extract_documents
 from geo.extract._pdf import _paragraphs, _without_running_heads
+from geo.extract._unfold import reader_text
+from geo.extract.documents import read_text
+from maps.assets import AssetError, package_file
 from maps.cli import main
 from tests.conftest import ROOT, require_tool
+from tests.pdfs import text_pdf
 
 TEXTS = sorted((ROOT / "tests" / "fixtures" / "heldout9").glob("*.txt"))
 # What a record says, whatever file it came from.
 SAME = ("date_start", "date_end", "event_type", "place", "latitude", "longitude", "fatalities",
         "claim_status", "target")
 
+# The printed pages' font, pinned so the PDFs are the same on every machine whatever
+# fonts Chromium finds: Noto Serif (latin subset, regular), from npm @fontsource/noto-serif
+# 5.3.0 (package.json devDependencies; SIL Open Font License 1.1, see the package's
+# LICENSE). It sets "ff", "fi", "ffi", "ffl" and "fl" as ligature glyphs.
+FONT = ("@fontsource/noto-serif", "5.3.0", "files/noto-serif-latin-400-normal.woff2")
+
 PRINTED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title}</title><style>
+@font-face {{ font-family: "Pinned Serif"; src: url("{font}") format("woff2"); }}
 html {{ padding: 8mm 0; }}
-body {{ margin: 0; font: 17pt serif; hyphens: auto; text-align: justify; }}
+body {{ margin: 0; font: 17pt "Pinned Serif"; hyphens: auto; text-align: justify; }}
 .run {{ position: fixed; left: 0; right: 0; font-size: 8pt; }}
 .top {{ top: 0; }} .bottom {{ bottom: 0; }}
 </style></head><body>
@@ -63,6 +76,14 @@ def paragraphs_html(text: str, footnotes: bool) -> str:
     return "\n".join(out)
 
 
+def pinned_font() -> str:
+    """The file: URL of the pinned font, checked to be the pinned version (maps.assets)."""
+    try:
+        return package_file(*FONT).as_uri()
+    except AssetError as err:
+        pytest.fail(f"{err} (the printed pages' font; `npm ci` installs it)")
+
+
 def print_pdf(chromium: str, page: Path, pdf: Path) -> Path:
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update",
@@ -81,7 +102,7 @@ def documents(tmp_path_factory) -> dict[str, list[Path]]:
     for text_path in TEXTS:
         text = text_path.read_text(encoding="utf-8")
         page = folder / f"{text_path.stem}_print.html"
-        page.write_text(PRINTED_PAGE.format(title=text_path.stem,
+        page.write_text(PRINTED_PAGE.format(title=text_path.stem, font=pinned_font(),
                                             body=paragraphs_html(text, footnotes=True)),
                         encoding="utf-8")
         made["pdf"].append(print_pdf(chromium, page, folder / f"{text_path.stem}.pdf"))
@@ -233,3 +254,74 @@ def test_a_web_pages_menus_related_stories_and_footer_are_not_read(tmp_path, gaz
     text = next(iter(found.texts.values()))
     assert "Related" not in text and "cookies" not in text and "Copyright" not in text
     assert "dataLayer" not in text and text.startswith("Peshawar mourns")
+
+
+# Each ligature character in a word a report might use, and the word as a reader reads it.
+LIGATURE_WORDS = {"o\ufb03cials": "officials", "\ufb01rst": "first", "\ufb02ed": "fled",
+                  "sta\ufb00": "staff", "ba\ufb04ed": "baffled", "\ufb05reet": "street",
+                  "police \ufb06ation": "police station"}
+LIGATURE_TEXT = ("Published: 2 June 2022\n\nOn 3 May 2022 a bomb in Kabul killed four people, "
+                 "o\ufb03cials said. The sta\ufb00 \ufb02ed the \ufb05reet; the \ufb01rst to "
+                 "arrive were ba\ufb04ed, the police \ufb06ation said.\n")
+
+
+def test_unfolding_turns_ligatures_into_letters_and_keeps_what_a_reader_must_keep():
+    for folded, letters in LIGATURE_WORDS.items():
+        assert reader_text(folded) == letters
+    # Typesetting, not text: presentation forms, full-width digits, soft hyphens, zero width.
+    assert reader_text("\ufe8d\ufedf\ufea9\ufe8e\ufeed\ufe97\ufbff") == unicodedata.normalize(
+        "NFKC", "\ufe8d\ufedf\ufea9\ufe8e\ufeed\ufe97\ufbff")  # Arabic shapes: the letters
+    assert reader_text("\uff12\uff10\uff11\uff17") == "2017"
+    assert reader_text("respon\u00adsibility, respon\u00ad\nsibility") == \
+        "responsibility, responsibility"
+    assert reader_text("Ka\u200bbul") == "Kabul"
+    # What NFKC would change and a reader keeps: a footnote mark is not a digit, a fraction
+    # not three characters, an ellipsis not three full stops, a no-break space and the
+    # Persian zero-width non-joiner stay where they are.
+    kept = ("BBC\u00b2 10 km\u00b2 \u00bd mile \u2026 Mr\u00a0Khan "
+            "\u0645\u06cc\u200c\u0634\u0648\u062f \u2122")
+    assert reader_text(kept) == kept
+
+
+def test_a_pdf_whose_text_layer_carries_each_ligature_reads_as_plain_letters(tmp_path, gazetteer):
+    """A page set in a font whose ligature glyphs the text layer names U+FB00-U+FB06."""
+    pdf = tmp_path / "ligatures.pdf"
+    heading, _, body = LIGATURE_TEXT.strip().split("\n")
+    pdf.write_bytes(text_pdf([heading, "", *textwrap.wrap(body, 70)]))
+    layer = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert all(ch in layer for ch in "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
+    text = read_text(pdf).text
+    assert all(word in text for word in LIGATURE_WORDS.values())
+    assert not any("\ufb00" <= ch <= "\ufb06" for ch in text)
+    found = extract_documents([pdf], gazetteer).incidents.to_dict("records")
+    assert [(r["place"], r["date_start"], r["fatalities"]) for r in found] == \
+        [("Kabul", "2022-05-03", 4)]
+
+
+@pytest.mark.parametrize("kind", ["txt", "html", "pdf"])
+def test_a_text_pasted_from_a_pdf_with_its_ligatures_reads_as_the_letters(tmp_path, kind):
+    """The plain text, a web page and a real print of it all carry the ligature characters
+    (the print in the pinned font, its fallback drawing them); each reads as letters."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text(reader_text(LIGATURE_TEXT), encoding="utf-8")
+    folded = tmp_path / f"folded.{kind}"
+    if kind == "txt":
+        folded.write_text(LIGATURE_TEXT, encoding="utf-8")
+    else:
+        page = tmp_path / "folded_page.html"
+        page.write_text(PRINTED_PAGE.format(title="Kabul", font=pinned_font(),
+                                            body=paragraphs_html(LIGATURE_TEXT, False)),
+                        encoding="utf-8")
+        if kind == "html":
+            page.rename(folded)
+        else:
+            print_pdf(require_tool("chromium"), page, folded)
+    outs = {}
+    for name, path in (("plain", plain), ("folded", folded)):
+        outs[name] = tmp_path / f"out-{name}"
+        assert main(["extract", str(path), "--out", str(outs[name])]) == 0
+    text = next((outs["folded"] / "texts").iterdir()).read_text(encoding="utf-8")
+    assert all(word in text for word in LIGATURE_WORDS.values()), text
+    said = [[(r["place"], r["date_start"], r["fatalities"], r["summary"])
+             for r in rows(out / "incidents.csv")] for out in outs.values()]
+    assert said[0] == said[1] and said[0][0][:3] == ("Kabul", "2022-05-03", "4")

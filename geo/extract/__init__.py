@@ -3,7 +3,10 @@
 `read_document` (documents.py) decodes and splits a file; `extract` (events.py)
 reads it into contract rows with places already chosen from the gazetteer;
 `extract_documents` does both for many files, keeps going past unreadable
-ones, and returns tables ready for `geo.pipeline.place_records`.
+ones, and returns tables ready for `geo.pipeline.place_records`. Each document
+is read and extracted within `Limits` (limits.py) of size, text, inflation and
+time; a document over one, or one whose reading fails in any way, is skipped
+with one line that says why, and the others' records are still written.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from geo.extract.documents import (
 )
 from geo.extract.events import find_events
 from geo.extract.incidents import incident_rows
+from geo.extract.limits import Deadline, LimitReached, Limits, one_line
 from geo.extract.reading import Reading, iso
 from geo.gazetteer import Gazetteer
 from geo.records import LeftOutWarning, slug, table_from_rows
@@ -36,8 +40,9 @@ from geo.schema import column_names
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DocumentRecords", "Extracted", "Extraction", "Planned", "UnreadableDocument",
-           "extract", "extract_documents", "extract_one", "read_document", "write_texts"]
+__all__ = ["DocumentRecords", "Extracted", "Extraction", "Limits", "Planned",
+           "UnreadableDocument", "extract", "extract_documents", "extract_one", "read_document",
+           "write_texts"]
 
 
 @dataclass
@@ -49,9 +54,11 @@ class DocumentRecords:
     notes: list[str]
 
 
-def extract(doc: Document, gazetteer: Gazetteer, source_id: str) -> DocumentRecords:
-    """Incidents and areas of one read document, with their places already chosen."""
-    reading = Reading(doc, gazetteer)
+def extract(doc: Document, gazetteer: Gazetteer, source_id: str,
+            deadline: Deadline | None = None) -> DocumentRecords:
+    """Incidents and areas of one read document, with their places already chosen;
+    LimitReached once `deadline` (default: none) has passed."""
+    reading = Reading(doc, gazetteer, deadline)
     if doc.published is None and reading.reference is not None:
         doc.published, doc.published_from = reading.reference, "latest date in text"
     incidents = incident_rows(reading, find_events(reading), source_id)
@@ -87,6 +94,8 @@ class Planned:
     source_id: str
     listed: Mapping | None  # its row of sources.csv, if there is one
     published: When | None
+    limits: Limits = field(default_factory=Limits)
+    seconds: float | None = None  # of limits.seconds, what reading it left for extracting
 
 
 @dataclass
@@ -111,6 +120,7 @@ def extract_documents(
     known_sources: Mapping[str, Mapping] | None = None,
     encoding: str | None = None,
     mapper: Mapper | None = None,
+    limits: Limits | None = None,
 ) -> Extraction:
     """Read each file and extract its records; an unreadable file is reported, not fatal.
 
@@ -119,25 +129,14 @@ def extract_documents(
     other document that states no date of its own. Source ids are given, in
     order, to the documents that can be read before any is extracted, so
     documents can be extracted in any order, or in parallel by `mapper`, with
-    the same result. Each unreadable file is a LeftOutWarning; progress is
-    logged, one record per document, with `progress=(n, total)` on it.
+    the same result. `limits` bound each document's reading and extraction
+    together (the time reading one took is taken from the time left to
+    extract it, wherever `mapper` runs it). Each unreadable file is a
+    LeftOutWarning; progress is logged, one record per document, with
+    `progress=(n, total)` on it.
     """
-    paths = [Path(p) for p in paths]
-    known = {row["file"]: row for row in (known_sources or {}).values()}
-    used_ids = {row["source_id"] for row in known.values()}  # never reuse a curated id
-    # Read every file first: ids go, in order, to the documents that can be read, and the
-    # text travels with the plan, so workers elsewhere need no access to the files.
-    plan: list[Planned | Extracted] = []
-    for path in paths:
-        try:
-            source_text = read_text(path, encoding)
-        except UnreadableDocument as err:
-            plan.append(Extracted(failed=str(err)))
-            continue
-        listed = known.get(path.name)
-        source_id = listed["source_id"] if listed else _source_id(path.name, used_ids)
-        used_ids.add(source_id)
-        plan.append(Planned(path, source_text, source_id, listed, published))
+    plan = _plan([Path(p) for p in paths], known_sources, published, encoding,
+                 limits or Limits())
     readable = [item for item in plan if isinstance(item, Planned)]
     if mapper is None:
         extracted = []
@@ -151,14 +150,41 @@ def extract_documents(
     return _gathered(plan, [next(done) if isinstance(item, Planned) else item for item in plan])
 
 
+def _plan(paths: list[Path], known_sources: Mapping[str, Mapping] | None,
+          published: When | None, encoding: str | None,
+          limits: Limits) -> list[Planned | Extracted]:
+    """Every file read first: ids go, in order, to the documents that can be read, and
+    the text travels with the plan, so workers elsewhere need no access to the files."""
+    known = {row["file"]: row for row in (known_sources or {}).values()}
+    used_ids = {row["source_id"] for row in known.values()}  # never reuse a curated id
+    plan: list[Planned | Extracted] = []
+    for path in paths:
+        deadline = Deadline(limits)
+        try:
+            source_text = read_text(path, encoding, limits, deadline)
+        except UnreadableDocument as err:
+            plan.append(Extracted(failed=str(err)))
+            continue
+        except Exception as err:  # read_text raises nothing else; if it ever does, skip
+            plan.append(Extracted(failed=f"{path}: could not be read ({type(err).__name__}: "
+                                         f"{err}); please report this with the file"))
+            continue
+        listed = known.get(path.name)
+        source_id = listed["source_id"] if listed else _source_id(path.name, used_ids)
+        used_ids.add(source_id)
+        plan.append(Planned(path, source_text, source_id, listed, published, limits,
+                            max(0.0, deadline.left())))
+    return plan
+
+
 def _gathered(plan: list[Planned | Extracted], results: list[Extracted]) -> Extraction:
     """The documents' records in one set of tables, in the order the files were given."""
     incidents, areas, sources, failed, notes = [], [], [], [], []
     texts = {}
     for item, result in zip(plan, results, strict=True):
         if result.failed:
-            failed.append(result.failed)
-            warnings.warn(f"skipped {result.failed}", LeftOutWarning, stacklevel=3)
+            failed.append(one_line(result.failed))
+            warnings.warn(f"skipped {failed[-1]}", LeftOutWarning, stacklevel=3)
             continue
         incidents += result.records.incidents
         areas += result.records.areas
@@ -171,9 +197,11 @@ def _gathered(plan: list[Planned | Extracted], results: list[Extracted]) -> Extr
 
 
 def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
-    """Extract one planned document; its faults are returned, never raised."""
+    """Extract one planned document within what its limits left of its time; its faults
+    are returned, never raised."""
+    deadline = Deadline(item.limits, item.seconds)
     try:
-        doc = parse_document(str(item.path), item.source_text.text)
+        doc = parse_document(str(item.path), item.source_text.text, deadline)
         meta = item.source_text
         if item.listed:
             doc.published = parse_when(str(item.listed["published"])) or doc.published
@@ -184,7 +212,9 @@ def extract_one(item: Planned, gazetteer: Gazetteer) -> Extracted:
         elif item.published is not None and doc.published is None:
             doc.published, doc.published_from = item.published, "given"
         doc.title = meta.title or doc.title
-        found = extract(doc, gazetteer, item.source_id)
+        found = extract(doc, gazetteer, item.source_id, deadline)
+    except LimitReached as err:
+        return Extracted(failed=f"{item.path}: {err}")
     except Exception as err:  # one document's fault must not cost the others
         return Extracted(failed=f"{item.path}: could not be extracted ({type(err).__name__}: "
                                 f"{err}); please report this with the file")

@@ -35,11 +35,33 @@ _BLOCKS = {"p", "div", "section", "article", "main", "header", "h1", "h2", "h3",
 _DATE_META = ("article:published_time", "datepublished", "date", "pubdate", "publishdate",
               "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued",
               "citation_publication_date", "og:published_time", "sailthru.date")
+_SPACES = re.compile(r"\s+")
+
+
+class HtmlUnreadable(Exception):
+    """A web page lxml cannot parse; the message says why."""
 
 
 def html_text(raw: bytes) -> tuple[str, str | None, str]:
-    """(main text, publication date as YYYY-MM-DD or None, title) of a web page."""
-    root = lxml.html.document_fromstring(raw)
+    """(main text, publication date as YYYY-MM-DD or None, title) of a web page.
+
+    The page is parsed whole, however long its text nodes: libxml2 otherwise
+    drops a text node over 10 MB without a word (a page that is one long
+    paragraph read as a page with no text). `huge_tree` lifts that and its
+    limit on depth (256 to 2048); a page past the depth, whose deeper text
+    libxml2 would drop, is a HtmlUnreadable. The file's size is bounded before it
+    gets here (geo.extract.limits), and every walk below is iterative and
+    linear, so neither depth nor length costs more than the size of the file.
+    """
+    parser = lxml.html.HTMLParser(huge_tree=True)  # one a page: its error log is its own
+    try:
+        root = lxml.html.document_fromstring(raw, parser=parser)
+    except (etree.LxmlError, ValueError) as err:
+        raise HtmlUnreadable(f"is a web page lxml cannot parse ({err})") from None
+    for error in parser.error_log:  # libxml2 stops at a limit and keeps the page so far
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise HtmlUnreadable(f"is a web page past what lxml reads whole "
+                                 f"({error.message.split(',')[0]})")
     published = _published(root)
     title = _title(root)
     _drop_boilerplate(root)
@@ -66,7 +88,7 @@ def _published(root) -> str | None:
     for script in root.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what json reads
             continue
         found = _json_date(data)
         if found:
@@ -79,13 +101,18 @@ def _published(root) -> str | None:
 
 
 def _json_date(data: object) -> str | None:
-    """datePublished anywhere in a JSON-LD block (objects, lists, @graph)."""
-    if isinstance(data, dict):
-        found = _iso(data.get("datePublished")) if isinstance(data.get("datePublished"), str) \
-            else None
-        return found or next(filter(None, (_json_date(v) for v in data.values())), None)
-    if isinstance(data, list):
-        return next(filter(None, (_json_date(v) for v in data)), None)
+    """datePublished anywhere in a JSON-LD block (objects, lists, @graph), the first in
+    document order; walked with a stack, as a block may nest as deep as json reads."""
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            found = item.get("datePublished")
+            if isinstance(found, str) and _iso(found):
+                return _iso(found)
+            todo += reversed(list(item.values()))
+        elif isinstance(item, list):
+            todo += reversed(item)
     return None
 
 
@@ -94,8 +121,15 @@ def _iso(value: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
-def _text_length(el) -> int:
-    return sum(len(t.strip()) for p in el.iter("p") for t in p.itertext())
+def _text_lengths(root) -> dict:
+    """Letters of paragraph text under each element, found in one pass from the leaves up
+    (an element's is its own `<p>` text and its children's): linear in the page however
+    deep it nests, where asking each element for its own would be quadratic."""
+    lengths: dict = {}
+    for el in reversed(list(root.iter(etree.Element))):  # children before their parents
+        own = sum(len(t.strip()) for t in el.itertext()) if el.tag == "p" else 0
+        lengths[el] = own + sum(lengths.get(child, 0) for child in el)
+    return lengths
 
 
 def _boilerplate(el) -> bool:
@@ -113,13 +147,18 @@ def _drop_boilerplate(root) -> None:
     A page footer or header outside the story goes too; the header inside an
     `<article>` holds its headline and date, and stays.
     """
-    total = _text_length(root) or 1
-    doomed = []
-    for el in root.iter(etree.Element):
-        inside_article = any(a.tag in ("article", "main") for a in el.iterancestors())
+    lengths = _text_lengths(root)
+    total = lengths.get(root, 0) or 1
+    doomed, inside_article = [], 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        story = el.tag in ("article", "main")
+        if event == "end":
+            inside_article -= story
+            continue
         site = (el.tag in ("header", "footer") and not inside_article) or _boilerplate(el)
-        if site and _text_length(el) <= 0.5 * total:
+        if site and lengths.get(el, 0) <= 0.5 * total:
             doomed.append(el)
+        inside_article += story
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -127,37 +166,50 @@ def _drop_boilerplate(root) -> None:
 
 def _main(root):
     """The story: the `<article>` or `<main>` with most text, else the body."""
+    lengths = _text_lengths(root)
     for tag in ("article", "main"):
         found = root.xpath(f"//{tag}") or root.xpath(f'//*[@role="{tag}"]')
         if found:
-            return max(found, key=_text_length)
+            return max(found, key=lambda el: lengths.get(el, 0))
     body = root.find("body")
     return body if body is not None else root
 
 
 def _paragraphs(main) -> list[str]:
-    """Block elements as paragraphs, their inline text joined on one line."""
+    """Block elements as paragraphs, their inline text joined on one line.
+
+    Walked with a stack of (element, its children still to visit) rather than by
+    recursion: a page may nest 2048 deep, past Python's recursion limit.
+    """
     paragraphs: list[str] = []
     buffer: list[str] = []
 
     def flush() -> None:
-        text = " ".join("".join(buffer).split())
+        text = _SPACES.sub(" ", "".join(buffer)).strip()  # one copy, however long
         if text:
             paragraphs.append(text)
         buffer.clear()
 
-    def walk(el) -> None:
-        block = el.tag in _BLOCKS
-        if block:
+    def enter(el) -> None:
+        if el.tag in _BLOCKS:
             flush()
         buffer.append(el.text or "")
-        for child in el:
-            if isinstance(child.tag, str):
-                walk(child)
-            buffer.append(child.tail or "")
-        if block:
-            flush()
 
-    walk(main)
+    enter(main)
+    stack = [(main, iter(main))]
+    while stack:
+        el, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if el.tag in _BLOCKS:
+                flush()
+            if stack:
+                buffer.append(el.tail or "")
+        elif isinstance(child.tag, str):
+            enter(child)
+            stack.append((child, iter(child)))
+        else:  # a comment: only the text after it is the page's
+            buffer.append(child.tail or "")
     flush()
     return paragraphs

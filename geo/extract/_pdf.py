@@ -12,9 +12,14 @@ import io
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import DependencyError, LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+from geo.extract._unfold import unfold, without_soft_hyphens
+from geo.extract.limits import MB, Deadline, LimitReached, Limits
 
 log = logging.getLogger(__name__)
 
@@ -28,41 +33,153 @@ _SENTENCE_END = (".", "!", "?", ":", '"', "”", "’", ")")
 # A raised footnote number: digits right after a lower-case word or after closing
 # punctuation that does not follow a digit ("found.45 Member", "Kabul12 ").
 _FOOTNOTE = re.compile(r"(?:(?<=[a-z\u00e0-\u024f])|(?<=[^\d\s][.,;:”’\")]))\d{1,3}(?=[\s.,;:]|$)")
+# pypdf's limits on what one stream may inflate to, all set from Limits.decompressed_mb.
+_PYPDF_OUTPUT_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length",
+                        "run_length_maximum_output_length", "brotli_maximum_output_length",
+                        "array_based_stream_maximum_output_length")
 
 
 class PdfUnreadable(Exception):
     """A PDF with no text to read; the message says why."""
 
 
-def pdf_text(raw: bytes) -> tuple[str, str | None, str]:
-    """(text, creation date as YYYY-MM-DD or None, title) of a PDF's text layer."""
-    pypdf_log = logging.getLogger("pypdf")
-    level, pypdf_log.level = pypdf_log.level, logging.ERROR  # its repairs are not ours to report
+def pdf_text(raw: bytes, limits: Limits | None = None,
+             deadline: Deadline | None = None) -> tuple[str, str | None, str]:
+    """(text, creation date as YYYY-MM-DD or None, title) of a PDF's text layer.
+
+    Every fault of the file is a PdfUnreadable, and a file over `limits` (what
+    its streams inflate to, its text, the time by `deadline`) a LimitReached:
+    pypdf's many kinds of error on a broken or hostile file each mean the same here.
+    """
+    limits = limits or Limits()
+    deadline = deadline or Deadline(limits)
+    configured = dict.fromkeys(_PYPDF_OUTPUT_LIMITS, limits.decompressed_bytes)
+    faults = _Faults()
     try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise PdfUnreadable("is an encrypted PDF; save an unprotected copy first")
-        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
-        meta = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as err:
-        # pypdf's faults on a broken file are of many kinds; each means the same here
+        with apply_configuration(stream_decoding_work_maximum_length=2 * limits.decompressed_bytes,
+                                 **configured):
+            reader = PdfReader(io.BytesIO(raw))
+            _decrypt(reader)
+            pages = list(_page_lines(reader, limits, deadline))
+            meta = reader.metadata or {}
+    except (LimitReached, PdfUnreadable):
+        raise
+    except LimitReachedError as err:  # one of pypdf's own limits
+        if re.search(r"decompress|decoding", str(err), re.I):
+            raise _inflates(limits) from None
+        raise PdfUnreadable(f"is a PDF past pypdf's safety limits ({err})") from None
+    except Exception as err:  # a broken file breaks pypdf in any way
         raise PdfUnreadable(f"is a damaged PDF ({type(err).__name__}: {err})") from None
     finally:
-        pypdf_log.setLevel(level)
-    letters = sum(sum(ch.isalpha() for ch in page) for page in pages)
+        faults.close()
+    return _text_of(pages, meta, faults.heard)
+
+
+class _Faults(logging.Handler):
+    """pypdf's warnings while it reads one file, kept rather than shown: its repairs are
+    not ours to report, but when no text comes out the first one says why."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.heard: list[str] = []
+        self.log = logging.getLogger("pypdf")
+        self.saved = self.log.level, self.log.propagate
+        self.log.setLevel(logging.WARNING)
+        self.log.propagate = False
+        self.log.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.heard.append(record.getMessage())
+
+    def close(self) -> None:
+        self.log.removeHandler(self)
+        self.log.level, self.log.propagate = self.saved
+        super().close()
+
+
+def _decrypt(reader: PdfReader) -> None:
+    """Open a PDF protected by an owner password only; one that needs a password is
+    unreadable (so is one whose cipher needs the optional `cryptography` package)."""
+    try:
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfUnreadable("is an encrypted PDF; save an unprotected copy first")
+    except DependencyError:
+        raise PdfUnreadable("is an encrypted PDF (AES); save an unprotected copy first") \
+            from None
+
+
+def _text_of(pages: list[list[str]], meta, faults: list[str]) -> tuple[str, str | None, str]:
+    """The cleaned text of the pages' lines, the creation date and the title; a PDF
+    without text is a scan, unless pypdf reported `faults` reading it."""
+    letters = sum(ch.isalpha() for page in pages for line in page for ch in line)
+    if (not pages or letters < _MIN_LETTERS_PER_PAGE * len(pages)) and faults:
+        raise PdfUnreadable(f"is a damaged PDF: no text could be read from it (pypdf: "
+                            f"{faults[0]})")
     if not pages or letters < _MIN_LETTERS_PER_PAGE * len(pages):
         raise PdfUnreadable("has no text layer (scanned?); run OCR on it first "
                             "(e.g. ocrmypdf) and give the result")
     log.debug("PDF of %d pages, %d letters", len(pages), letters)
-    lines = _without_running_heads([_page_lines(page) for page in pages])
-    text = _paragraphs(lines)
+    text = without_soft_hyphens(_paragraphs(_without_running_heads(pages)))
     title = str(meta.get("/Title") or "").strip()
     if re.search(r"\.(?:html?|txt|docx?)$", title, re.I):  # a file name, not a title
         title = ""
     return _FOOTNOTE.sub("", text), _pdf_date(meta), title
 
 
-def _page_lines(page: str) -> list[str]:
+def _page_lines(reader: PdfReader, limits: Limits, deadline: Deadline) -> Iterator[list[str]]:
+    """Each page's lines, unfolded, read within `limits`: what the pages inflate to is
+    counted before each is read, and the text and the time after."""
+    inflated = chars = 0
+    for n, page in enumerate(reader.pages, start=1):
+        deadline.check(f"reading page {n} of the PDF")
+        inflated += _inflated(page, deadline)
+        if inflated > limits.decompressed_bytes:
+            raise _inflates(limits)
+        lines = _lines(unfold(page.extract_text(extraction_mode="layout") or ""))
+        chars += sum(map(len, lines))
+        if chars > limits.text_chars:
+            raise limits.over("text_mb", f"has {chars / MB:.1f} MB of text by page {n}")
+        yield lines
+
+
+def _inflated(page, deadline: Deadline) -> int:
+    """Bytes the page's content streams and form XObjects (nested ones too) inflate to.
+
+    Each is decoded here once; pypdf keeps the result for `extract_text`. Images are
+    not counted: reading text never decodes them.
+    """
+    total, seen = 0, set()
+    todo = [page.get("/Contents"), page.get("/Resources")]
+    while todo:
+        obj = _resolved(todo.pop())
+        if obj is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, ArrayObject):  # the page's content streams
+            todo += obj
+        elif isinstance(obj, StreamObject):  # a content stream or a form
+            deadline.check("inflating a PDF stream")
+            total += len(obj.get_data())
+            todo.append(obj.get("/Resources"))
+        elif isinstance(obj, DictionaryObject):  # resources: the forms they hold
+            xobjects = _resolved(obj.get("/XObject"))
+            if isinstance(xobjects, DictionaryObject):
+                todo += [x for x in xobjects.values() if isinstance(_resolved(x), StreamObject)
+                         and _resolved(x).get("/Subtype") == "/Form"]
+    return total
+
+
+def _resolved(obj):
+    """A PDF object with its indirect reference followed (None stays None)."""
+    return obj.get_object() if obj is not None else None
+
+
+def _inflates(limits: Limits) -> LimitReached:
+    return limits.over("decompressed_mb", "is a PDF whose compressed streams inflate too far "
+                                          "(a decompression bomb?)")
+
+
+def _lines(page: str) -> list[str]:
     """A page's lines with layout spacing closed up; blank lines kept as ''."""
     lines = [re.sub(r"\s{2,}", " ", line).strip() for line in page.splitlines()]
     return [line for line in lines if not _LONE_NUMBER.match(line)]
@@ -128,24 +245,41 @@ def _full_width(page: list[str]) -> int:
 
 
 def _join(lines: list[str], words: Counter) -> str:
-    """One paragraph's lines as one line, with words broken at the margin mended.
-
-    "respon-" + "sibility" loses its hyphen; "Mazar-e-" + "Sharif" and
-    "self-" + "styled" (when the text spells it so elsewhere) keep theirs.
+    """One paragraph's lines as one line, with words broken at the margin mended
+    (see `_keeps_hyphen`). Only the end of the line before is looked at, so a
+    paragraph of any length is joined in linear time.
     """
-    text = lines[0]
+    pieces = [lines[0]]
     for line in lines[1:]:
-        broken = re.search(r"([\w-]*\w)[-\u00ad]$", text)
+        broken = re.search(r"([\w-]*\w)([-\u2010\u00ad])$", pieces[-1][-100:])
         if not broken:
-            text = f"{text} {line}"
+            pieces += [" ", line]
             continue
         head, tail = broken.group(1), re.match(r"[\w-]*", line).group()
-        joined = (head + tail).lower()
-        hyphenated = f"{head}-{tail}".lower()
-        spelt_so = text.endswith("-") and words[hyphenated] > words[joined]
-        keep = not line[:1].islower() or spelt_so
-        text = text[:-1] + ("-" if keep else "") + line
-    return text
+        keep = broken.group(2) != "\u00ad" and _keeps_hyphen(head, tail, line, words)
+        pieces[-1] = pieces[-1][:-1] + ("-" if keep else "")
+        pieces.append(line)
+    return "".join(pieces)
+
+
+def _keeps_hyphen(head: str, tail: str, line: str, words: Counter) -> bool:
+    """Whether a hyphen that ends a line is the word's own (a soft hyphen never is).
+
+    "respon-" + "sibility" loses it. "Mazar-e-" + "Sharif" keeps it (a capital
+    goes on), and so does "self-" + "styled" when the text spells it so more
+    often than "selfstyled". Where it spells it neither way, "Kabul-" + "based"
+    keeps it when its first half is a name the text uses on its own elsewhere,
+    or both halves are words it does: a word cut at a syllable ("at-" + "tack",
+    "Af-" + "ghanistan") has a half no text uses.
+    """
+    if not line[:1].islower():
+        return True
+    hyphenated, joined = words[f"{head}-{tail}".lower()], words[(head + tail).lower()]
+    if hyphenated != joined:
+        return hyphenated > joined
+    # The broken halves are counted too: "kabul-" on its line, "based" on the next.
+    used = len(head) >= 3 and words[head.lower()] > 0
+    return used and (head[:1].isupper() or words[tail.lower()] > 1)
 
 
 def _pdf_date(meta) -> str | None:

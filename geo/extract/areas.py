@@ -34,6 +34,7 @@ def area_rows(reading: Reading, source_id: str) -> tuple[list[dict], list[str]]:
     notes: list[str] = []
     paragraph_when = {}
     for i, s in enumerate(reading.sentences):
+        reading.deadline.check(f"reading areas, sentence {i + 1} of {len(reading.sentences)}")
         if s.metadata:
             continue
         resolved = [d for d in reading.resolved_dates(i, None) if d.when is not None]

@@ -94,7 +94,9 @@ def _weekday(word: str) -> int:
     """"Thursday", "Thu", "Thurs." -> 3."""
     word = word.lower().rstrip(".")
     return next(i for i, day in enumerate(_WEEKDAYS) if day.startswith(word[:3]))
-# A bare "May" or "March" is more often a verb than a month: it needs one of these before it.
+# A bare "May" or "March" is more often a verb than a month: it needs one of these before it
+# (within _CUE_REACH characters).
+_CUE_REACH = 40
 _MONTH_CUES = re.compile(
     r"(?:\b(?:in|on|since|during|until|till|by|from|of|between|through|to|and|or|"
     r"last|this|next|early|mid|late|before|after)\s+|-)$", re.IGNORECASE)
@@ -199,8 +201,8 @@ def _calendar(m: re.Match, text: str, g: dict, base: dict) -> DateMention | None
     if g["m"]:
         word = g["m4"]
         if word.lower() in ("may", "march") and not part and \
-                not _MONTH_CUES.search(text[:m.start()]):
-            return None
+                not _MONTH_CUES.search(text, max(0, m.start() - _CUE_REACH), m.start()):
+            return None  # looks back a few words, not at all the text: linear in its length
         return DateMention(**base, kind="yearless", month=_month(word), part=part, shift=shift)
     if g["year"]:
         return DateMention(**base, kind="year", year=int(g["y5"]), part=part)

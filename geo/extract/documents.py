@@ -1,20 +1,32 @@
 """Reading a document: its text, title, publication date, sentences and cited reports.
 
-Everything downstream points into `Document.text` by character offset, so the
-text is kept exactly as decoded (a byte-order mark is the only thing removed):
-`text[quote_start:quote_end]` is the sentence behind a record.
+Everything downstream points into `Document.text` by character offset, and
+`texts/` holds that text, so `text[quote_start:quote_end]` is the sentence
+behind a record. The text is kept as decoded but for what a reader does not
+read as written, taken out once by `read_text` before anything points into
+it: a leading byte-order mark, and the typesetting characters
+geo.extract._unfold names (ligatures such as "ﬀ" as "ff", presentation forms,
+full-width letters, soft hyphens and zero-width spaces). Every other character,
+down to the line breaks, is the file's; a PDF's or a web page's text is its
+cleaned text layer or main text (geo.extract._pdf, geo.extract._html).
+
+Reading is bounded (geo.extract.limits): a file over a limit of size, text,
+inflation or time is an `UnreadableDocument` naming the limit and its option,
+and so is any other fault a hostile or broken file causes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from geo.extract._html import html_text
+from geo.extract._html import HtmlUnreadable, html_text
 from geo.extract._pdf import PdfUnreadable, pdf_text
+from geo.extract._unfold import reader_text
 from geo.extract.dates import MONTHS, DateMention, When, find_dates, resolve
+from geo.extract.limits import MB, Deadline, LimitReached, Limits
 
 # Lines that describe the document rather than tell its story.
 _METADATA = re.compile(
@@ -46,6 +58,14 @@ _LIST_ITEM = re.compile(r"[ \t]*(?:[-•*–]|\d{1,2}[.)])\s")
 _CITATION = re.compile(r"\(([^()]{3,300})\)")
 _HEADER_LINES = 8
 _HEADLINE_MAX = 160
+# A "sentence" longer than this is read in pieces: a table or a list without full stops,
+# or a page that is one paragraph. Reading a sentence costs more than linear in its
+# length (each date and place in it looks at all of it), and the longest written one in
+# the development set and the fixtures is 813 characters.
+_LONGEST_SENTENCE = 2000
+_BREAK = re.compile(r"[;,]\s|\s")  # where a long sentence is best cut, clause or word
+_SPACES = re.compile(r"\s*")
+_UTF16_SAMPLE = 8192
 
 
 class UnreadableDocument(ValueError):
@@ -107,37 +127,80 @@ class SourceText:
     title: str = ""
 
 
-def read_document(path: str | Path, encoding: str | None = None) -> Document:
+def read_document(path: str | Path, encoding: str | None = None,
+                  limits: Limits | None = None) -> Document:
     """Read and split one document; raise `UnreadableDocument` saying what is wrong.
 
-    UTF-8 (with or without a byte-order mark) and UTF-16 with its mark are read
-    as they are; anything else needs `encoding`, because a wrong guess turns
-    place names into garbage without a word. PDFs and web pages are read for
-    their text (see `read_text`).
+    UTF-8 (with or without a byte-order mark) and UTF-16 (with its mark, or
+    without it when its NUL bytes tell its byte order) are read as they are;
+    anything else needs `encoding`, because a wrong guess turns place names
+    into garbage without a word. PDFs and web pages are read for their text
+    (see `read_text`).
     """
-    return parse_document(str(path), read_text(path, encoding).text)
+    return parse_document(str(path), read_text(path, encoding, limits).text)
 
 
-def read_text(path: str | Path, encoding: str | None = None) -> SourceText:
-    """A document's text, or `UnreadableDocument` saying why there is none.
+def read_text(path: str | Path, encoding: str | None = None, limits: Limits | None = None,
+              deadline: Deadline | None = None) -> SourceText:
+    """A document's text as a reader reads it, or `UnreadableDocument` saying why there is none.
 
     A PDF is read through its text layer (geo.extract._pdf) and a web page for
-    its main text (geo.extract._html); anything else is decoded as text.
+    its main text (geo.extract._html); anything else is decoded as text. The
+    text is then unfolded (see the module docstring). `limits` bound the file,
+    its text and the time (until `deadline`, default `limits.seconds` from now);
+    nothing a file holds raises anything but `UnreadableDocument`.
     """
-    path = Path(path)
+    path, limits = Path(path), limits or Limits()
+    raw = _read_bytes(path, limits)
     try:
-        raw = path.read_bytes()
+        source = _source_text(path, raw, encoding, limits, deadline or Deadline(limits))
+        text = limits.check_text(reader_text(source.text))
+    except LimitReached as err:
+        raise UnreadableDocument(f"{path}: {err}") from None
+    except UnreadableDocument:
+        raise
+    except Exception as err:  # our fault on a file no test foresaw: skipped, not fatal
+        raise UnreadableDocument(f"{path}: could not be read ({type(err).__name__}: {err}); "
+                                 "please report this with the file") from None
+    if not text.strip():
+        raise UnreadableDocument(f"{path}: is empty once its invisible characters are taken out")
+    return replace(source, text=text)
+
+
+def _read_bytes(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, never more than `limits.document_mb` of them: a larger file, or
+    a device or pipe that never ends, is named and left unread."""
+    limit = limits.document_bytes
+    try:
+        size = path.stat().st_size if path.is_file() else None
+        if size is not None and size > limit:
+            raise UnreadableDocument(
+                f"{path}: {limits.over('document_mb', f'is {size / MB:.1f} MB')}")
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as err:
-        raise UnreadableDocument(f"{path}: cannot be read ({err.strerror})") from None
+        raise UnreadableDocument(f"{path}: cannot be read ({err.strerror or err})") from None
+    if len(raw) > limit:  # a device, or a file that grew
+        what = "gives more bytes than its size said (a device, or a growing file?)"
+        raise UnreadableDocument(f"{path}: {limits.over('document_mb', what)}")
+    return raw
+
+
+def _source_text(path: Path, raw: bytes, encoding: str | None, limits: Limits,
+                 deadline: Deadline) -> SourceText:
+    """The text of the file's format, before unfolding."""
     if raw.startswith(b"%PDF"):
         try:
-            text, published, title = pdf_text(raw)
+            text, published, title = pdf_text(raw, limits, deadline)
         except PdfUnreadable as err:
             raise UnreadableDocument(f"{path}: {err}") from None
         return SourceText(text, "pdf", published, title)
     if _is_html(path, raw):
-        text, published, title = html_text(raw)
-        if not text.strip():
+        try:
+            text, published, title = html_text(raw)
+        except HtmlUnreadable as err:
+            raise UnreadableDocument(f"{path}: {err}") from None
+        if not reader_text(text).strip():
             raise UnreadableDocument(f"{path}: is a web page with no text in it")
         return SourceText(text, "html", published, title)
     return SourceText(decode(raw, str(path), encoding))
@@ -152,11 +215,14 @@ def _is_html(path: Path, raw: bytes) -> bool:
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
     """Bytes -> text, or `UnreadableDocument` naming the file and the problem."""
-    if encoding:
+    order = None if encoding or raw.startswith((b"\xff\xfe", b"\xfe\xff")) else \
+        _utf16_order(raw)
+    if encoding or order:
         try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as err:
-            raise UnreadableDocument(f"{name}: cannot be decoded as {encoding} ({err})") from None
+            text = raw.decode(encoding or order)
+        except (UnicodeError, LookupError) as err:  # "idna" and "undefined" raise UnicodeError
+            said = encoding or f"{order.upper()} (told by its NUL bytes; it has no byte-order mark)"
+            raise UnreadableDocument(f"{name}: cannot be decoded as {said} ({err})") from None
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")
@@ -180,14 +246,38 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
     return text
 
 
-def parse_document(path: str, text: str) -> Document:
-    """Split `text` into sentences; find its title, publication date and citations."""
+def _utf16_order(raw: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a byte-order mark, else None.
+
+    Told by its NUL bytes: each character below U+0100 (letters, spaces, digits,
+    line breaks) has one, at the odd offsets in little-endian order and at the
+    even ones in big-endian. A text that has them on one side only, and decodes
+    to printable characters, is UTF-16; a binary file has them anywhere.
+    """
+    sample = raw[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0:pairs * 2:2].count(0), sample[1:pairs * 2:2].count(0)
+    order = "utf-16-le" if odd > even else "utf-16-be"
+    many, few = max(even, odd), min(even, odd)
+    if many < 0.05 * pairs or few > 0.01 * pairs:
+        return None
+    head = sample[:pairs * 2].decode(order, errors="replace")
+    printable = sum(ch.isprintable() or ch in "\t\n\r\f" for ch in head)
+    return order if printable >= 0.95 * len(head) else None
+
+
+def parse_document(path: str, text: str, deadline: Deadline | None = None) -> Document:
+    """Split `text` into sentences; find its title, publication date and citations;
+    LimitReached once `deadline` (default: none) has passed."""
+    deadline = deadline or Deadline.never()
     doc = Document(path=path, text=text)
     lines = list(_lines(text))
     doc.title, doc.title_span = _title(text, lines)
     doc.published = _published(text, lines)
     doc.published_from = "text" if doc.published else ""
-    doc.sentences = _sentences(text, lines)
+    doc.sentences = _sentences(text, lines, deadline)
     doc.citations = _citations(text)
     doc.columns = _table_header(text, lines)
     return doc
@@ -255,18 +345,19 @@ def _week_of(m: re.Match) -> When | None:
     return When(first, last, "week") if 0 <= (last - first).days <= 7 else None
 
 
-def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
+def _sentences(text: str, lines: list[tuple[int, int]], deadline: Deadline) -> list[Sentence]:
     """Sentences with offsets; lines of a hard-wrapped paragraph are joined first.
 
     Where the text separates paragraphs with blank lines, the lines between
     two blank lines are one paragraph (a script with a sentence a line, a list
     item under its date); where it has none, every line is a paragraph.
     """
-    blocks = _blocks(text, lines)
+    blocks = _blocks(text, lines, deadline)
     blank_lines = re.search(r"\n[ \t\r]*\n", text.strip()) is not None
     sentences: list[Sentence] = []
     paragraph = -1
     for n, (start, end) in enumerate(blocks):
+        deadline.check("splitting sentences")
         if not blank_lines or n == 0 or _LIST_ITEM.match(text, start) or \
                 re.search(r"\n[ \t\r]*\n", text[blocks[n - 1][1]:start]):
             paragraph += 1  # a list item is a paragraph of its own
@@ -289,10 +380,27 @@ def _sentences(text: str, lines: list[tuple[int, int]]) -> list[Sentence]:
             cut = stop + len(text[stop:end]) - len(text[stop:end].lstrip())
         if cut < end:
             sentences.append(Sentence(cut, end, paragraph))
-    return sentences
+    return [piece for sentence in sentences for piece in _pieces(text, sentence)]
 
 
-def _blocks(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _pieces(text: str, sentence: Sentence) -> list[Sentence]:
+    """`sentence`, or pieces of it no longer than _LONGEST_SENTENCE, each cut at its
+    last clause or word break (its second half holding one), else at the length; like a
+    sentence, a piece neither starts nor ends with a space."""
+    pieces, start = [], sentence.start
+    while sentence.end - start > _LONGEST_SENTENCE:
+        half = start + _LONGEST_SENTENCE // 2
+        breaks = list(_BREAK.finditer(text, half, start + _LONGEST_SENTENCE))
+        cut = breaks[-1].end() if breaks else start + _LONGEST_SENTENCE
+        pieces.append(replace(sentence, start=start, end=start + len(text[start:cut].rstrip())))
+        start = _SPACES.match(text, cut, sentence.end).end()
+    if start < sentence.end:
+        pieces.append(replace(sentence, start=start) if pieces else sentence)
+    return pieces
+
+
+def _blocks(text: str, lines: list[tuple[int, int]],
+            deadline: Deadline) -> list[tuple[int, int]]:
     """Paragraphs: a line joins the one before when that one runs on into it.
 
     A line runs on when it starts in lower case, or when the text is wrapped
@@ -301,6 +409,7 @@ def _blocks(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     width = _wrap_width(text, lines)
     blocks: list[list[int]] = []
     for start, end in lines:
+        deadline.check("joining lines into paragraphs")
         if blocks:
             prev_start, prev_end = blocks[-1]
             previous = text[prev_start:prev_end].rstrip()

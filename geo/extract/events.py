@@ -70,7 +70,10 @@ def find_events(reading: Reading) -> list[Event]:
 class _EventReader:
     def __init__(self, reading: Reading):
         self.r = reading
+        # In the order opened, so in the order of their first sentences: the events a
+        # sentence opened are the last ones, found without a scan of all the others.
         self.events: list[Event] = []
+        self.whens: list[When] = []  # the events' dates, in the same order
         self.current: Event | None = None  # the event the next sentence may go on telling
         self.previous: When | None = None  # the last event's dates, for "two days later"
         # A date told on its own, as a list item's head ("1 July 2018 - Jalalabad"), with the
@@ -87,6 +90,7 @@ class _EventReader:
 
     def read(self) -> list[Event]:
         for i, s in enumerate(self.r.sentences):
+            self.r.deadline.check(f"reading events, sentence {i + 1} of {len(self.r.sentences)}")
             if s.metadata:
                 continue
             # What a paragraph says stays in it.
@@ -103,8 +107,7 @@ class _EventReader:
 
     def _sentence(self, i: int, s: Sentence) -> None:
         """Read one sentence: it opens events, tells more of one, or says nothing new."""
-        told = tuple(e.when for e in self.events)
-        dated = self.r.resolved_dates(i, self.previous, told)
+        dated = self.r.resolved_dates(i, self.previous, self.whens)
         # Dates a slider can use; "in 2019" or "last year" alone are too coarse.
         opening = [d for d in dated if d.mention.kind != "year"
                    and (d.when is None or d.when.precision != "year")]
@@ -132,7 +135,7 @@ class _EventReader:
         for clause, d in zip(clauses, opening, strict=True):
             if d.when is not None and self._eventful(i, clause, whole=len(clauses) == 1):
                 self._open(i, d.when, clause)
-        opened = [e for e in self.events if e.first == i]
+        opened = list(itertools.takewhile(lambda e: e.first == i, reversed(self.events)))[::-1]
         words = self.r.words(i)
         if len(opened) > 1 and (_BOTH.search(words) or _SEVERAL.search(words)):
             self._claim_for(opened, words)  # "...; both attacks were claimed"
@@ -264,9 +267,10 @@ class _EventReader:
         if figures["killed"] or figures["injured"] or (
                 cue is not None and not cues.WEAK.match(cue.strip()) and not after_days):
             return False  # "a bomber struck ..., and Islamic State claimed the blast": new
-        recent = [e for e in reversed(self.events) if self._apart(i, e.sentences[-1]) <= 2]
+        recent = next((e for e in reversed(self.events) if self._apart(i, e.sentences[-1]) <= 2),
+                      None)
         events = [e for e in (self._named_by(b) for b in backs) if e is not None] \
-            or recent[:1]
+            or ([recent] if recent is not None else [])
         if not events:
             return False
         for event in events:
@@ -314,18 +318,21 @@ class _EventReader:
             last = self.events[-1]  # "in the same city": where the last event was
             event.places, event.fallback = list(last.places), last.fallback
             event.cited = self.r.cited_labels(i)
-            self.events.append(event)
-            self.current, self.previous = event, when
-            return event
+            return self._opened(event)
         event.places = [m for m in self.r.places[i] if clause[0] <= m.start < clause[1]]
-        taken = any(e.first == i for e in self.events)
+        taken = bool(self.events) and self.events[-1].first == i  # opened one already
         if not event.places and not taken:  # the sentence's other clause may name it
             event.places = [m for m in self.r.places[i] if not clause[0] <= m.start < clause[1]]
         if not event.places:
             event.fallback = self.r.paragraph_place(i) or self.r.title_place
         event.cited = self.r.cited_labels(i)
+        return self._opened(event)
+
+    def _opened(self, event: Event) -> Event:
+        """`event` told: the last one, and the one the next sentences may go on telling."""
         self.events.append(event)
-        self.current, self.previous = event, when
+        self.whens.append(event.when)
+        self.current, self.previous = event, event.when
         return event
 
     def _eventful(self, i: int, clause: tuple[int, int], whole: bool = True) -> bool:

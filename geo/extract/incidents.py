@@ -15,6 +15,7 @@ import re
 from geo.extract import cues
 from geo.extract.events import Event, told
 from geo.extract.figures import Figure, casualties
+from geo.extract.limits import Deadline
 from geo.extract.places import Mention
 from geo.extract.reading import Reading, best_place, finest
 from geo.gazetteer import distance_km
@@ -49,8 +50,11 @@ _PLACE_COLUMNS = ("location", "place", "admin2", "country", "latitude", "longitu
 def incident_rows(reading: Reading, events: list[Event], source_id: str) -> list[dict]:
     """Contract rows for `events`, one event told twice merged into one."""
     group = _main_group(reading.text)
-    rows = [row for event in events for row in _rows(reading, event, source_id, group)]
-    return _dedupe(rows)
+    rows = []
+    for n, event in enumerate(events, start=1):
+        reading.deadline.check(f"writing records, event {n} of {len(events)}")
+        rows += _rows(reading, event, source_id, group)
+    return _dedupe(rows, reading.deadline)
 
 
 def _rows(reading: Reading, event: Event, source_id: str, main_group: str) -> list[dict]:
@@ -208,10 +212,14 @@ def _country(reading: Reading, text: str) -> str:
     return named.pop() if len(named) == 1 else ""
 
 
-def _dedupe(rows: list[dict]) -> list[dict]:
-    """One record per event: a headline and the body's account of it merge."""
+def _dedupe(rows: list[dict], deadline: Deadline) -> list[dict]:
+    """One record per event: a headline and the body's account of it merge.
+
+    Each row is compared with every one kept before it, so `deadline` is checked per row.
+    """
     kept: list[dict] = []
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
+        deadline.check(f"merging records, {n} of {len(rows)}")
         twin = next((k for k in kept if _same_event(k, row)), None)
         if twin is None:
             kept.append(row)

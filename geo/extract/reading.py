@@ -9,10 +9,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from geo.extract.dates import DateMention, When, find_dates, resolve
 from geo.extract.documents import Citation, Document, Sentence
+from geo.extract.limits import Deadline
 from geo.extract.places import Mention, PlaceFinder, find_mentions
 from geo.gazetteer import Gazetteer, Place
 from geo.names import normalize
@@ -33,11 +35,14 @@ class Dated:
 class Reading:
     """A document with what each of its sentences says about when, where and who told it."""
 
-    def __init__(self, doc: Document, gazetteer: Gazetteer):
+    def __init__(self, doc: Document, gazetteer: Gazetteer, deadline: Deadline | None = None):
+        """Read `doc` against `gazetteer`; every reader of it checks `deadline` per
+        sentence or record (default: none)."""
         self.doc = doc
+        self.deadline = deadline or Deadline.never()
         self.text = doc.text
         self.sentences = doc.sentences
-        every_date = find_dates(doc.text)
+        every_date = _every_date(doc.text, self.deadline)
         self.reference = doc.published or estimated_publication(doc, every_date)
         # Estimated from the latest date in the text, a lower bound only (a year taken
         # from the title is not an estimate of that kind).
@@ -52,7 +57,7 @@ class Reading:
                 strict=True)
         ]
         self.set_years = _set_years(self.sentences, self.dates, self.text, self.reference)
-        self.finder, self.places = _places(doc, gazetteer)
+        self.finder, self.places = _places(doc, gazetteer, self.deadline)
         title = [m for i, s in enumerate(doc.sentences)
                  if (s.start, s.end) == doc.title_span for m in self.places[i]]
         self.title_place = best_place(title)
@@ -89,7 +94,7 @@ class Reading:
         return labels
 
     def resolved_dates(self, i: int, previous: When | None,
-                       told: tuple[When, ...] = ()) -> list[Dated]:
+                       told: Sequence[When] = ()) -> list[Dated]:
         """Sentence `i`'s own dates, resolved.
 
         A year written in the sentence gives the year of a day written without
@@ -184,7 +189,7 @@ def _onwards(mention: DateMention, latest: When) -> When:
     return When(last, last, "day")
 
 
-def _nearest_year(mention: DateMention, told: tuple[When, ...]) -> When:
+def _nearest_year(mention: DateMention, told: Sequence[When]) -> When:
     """A reference giving a date without a year the year that puts it nearest an event
     already told: a story without a publication date still keeps to its own time."""
     years = sorted({w.start.year + k for w in told for k in (-1, 0, 1)})
@@ -269,15 +274,40 @@ def _by_sentence(sentences: list[Sentence], items: list, position) -> list[list]
     return buckets
 
 
-def _places(doc: Document, gazetteer: Gazetteer) -> tuple[PlaceFinder, list[list[Mention]]]:
+_DATE_BLOCK = 100_000  # characters of text `_every_date` reads between two deadline checks
+
+
+def _every_date(text: str, deadline: Deadline) -> list[DateMention]:
+    """`find_dates(text)`, a block at a time, so that a long text is checked against
+    `deadline` as it goes. A block ends at a blank line, else a line break, else a
+    sentence's end, else a space, within a block's length past its first: no date
+    runs across the first two, and a text that has none of them is no report."""
+    found: list[DateMention] = []
+    start = 0
+    while start < len(text):
+        deadline.check(f"finding dates, at character {start} of {len(text)}")
+        end = next((at for cut in ("\n\n", "\n", ". ", " ")
+                    if (at := text.find(cut, start + _DATE_BLOCK, start + 2 * _DATE_BLOCK)) >= 0),
+                   min(len(text), start + 2 * _DATE_BLOCK))
+        found += find_dates(text[start:end], start)
+        start = end
+    return found
+
+
+def _places(doc: Document, gazetteer: Gazetteer,
+            deadline: Deadline) -> tuple[PlaceFinder, list[list[Mention]]]:
     """Every sentence's places, each name resolved once with the document's context."""
     common = frozenset(re.findall(r"\b[a-z][a-z'’-]+\b", doc.text)) - {"e", "i"}
     raws = []
     for i, s in enumerate(doc.sentences):
+        deadline.check(f"finding places, sentence {i + 1} of {len(doc.sentences)}")
         raws.append(find_mentions(doc.text, s.start, s.end, sentence=i, common=common))
     finder = PlaceFinder(gazetteer, doc.text)
     finder.prepare([r for found in raws for r in found])
-    places = [_located(doc.text, finder, found) for found in raws]
+    places = []
+    for i, found in enumerate(raws):
+        deadline.check(f"placing names, sentence {i + 1} of {len(raws)}")
+        places.append(_located(doc.text, finder, found))
     capital = _capital(gazetteer, places)
     if capital is not None:
         for i, s in enumerate(doc.sentences):
