@@ -206,14 +206,17 @@ def valid_polygons(frame: gpd.GeoDataFrame, what: str, names: str | None = None,
 
 
 def _stitched(geometries: np.ndarray) -> np.ndarray:
-    """Which geometries hold a ring stitched across the antimeridian. Only those over
-    180 degrees wide can, so the vertices of the rest are never looked at."""
+    """Which geometries hold a ring stitched across the antimeridian (one that closes once
+    unrolled: a ring round a pole does not, and is left alone). Only those over 180
+    degrees wide can, so the vertices of the rest are never looked at."""
     found = np.zeros(len(geometries), dtype=bool)
     bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):  # missing geometries have NaN bounds
         wide = np.flatnonzero(bounds[:, 2] - bounds[:, 0] > 180)
     for i in wide:
-        found[i] = any(_jumps(p.exterior.coords) for p in _parts(geometries[i], "Polygon"))
+        # A ring round a pole also jumps, but is drawn as it should be: it is not cut.
+        found[i] = any(_jumps(p.exterior.coords) and _unrolled(p.exterior.coords) is not None
+                       for p in _parts(geometries[i], "Polygon"))
     return found
 
 

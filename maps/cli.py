@@ -243,20 +243,31 @@ def _document_options() -> argparse.ArgumentParser:
     # What one document may cost (geo.extract.limits): a document over a limit is skipped
     # with a line naming it, like an unreadable file (--strict stops the run there).
     limits = Limits()
-    docs.add_argument("--max-document-mb", type=_positive, default=limits.document_mb,
+    docs.add_argument("--max-document-mb", type=_above_zero, default=limits.document_mb,
                       metavar="MB", help="skip a document file larger than this "
                                          "(default: %(default)s)")
-    docs.add_argument("--max-text-mb", type=_positive, default=limits.text_mb, metavar="MB",
+    docs.add_argument("--max-text-mb", type=_above_zero, default=limits.text_mb, metavar="MB",
                       help="skip a document whose text is longer than this, counted in "
                            "characters (default: %(default)s)")
-    docs.add_argument("--max-decompressed-mb", type=_positive, default=limits.decompressed_mb,
+    docs.add_argument("--max-decompressed-mb", type=_above_zero, default=limits.decompressed_mb,
                       metavar="MB",
                       help="skip a PDF whose compressed streams inflate past this, in all or "
                            "in one (a decompression bomb; default: %(default)s)")
-    docs.add_argument("--max-document-seconds", type=_positive, default=limits.seconds,
+    docs.add_argument("--max-document-seconds", type=_above_zero, default=limits.seconds,
                       metavar="S", help="stop reading a document after this many seconds "
                                         "and skip it (default: %(default)s)")
     return docs
+
+
+def _above_zero(text: str) -> float:
+    """A limit: any number above 0 (0.5 MB is a limit as good as 50)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
 
 
 def _positive(text: str) -> int:

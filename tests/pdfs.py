@@ -117,3 +117,25 @@ def nested_pdf(depth: int = 50_000) -> bytes:
         stream(b"BT /F1 11 Tf 56 780 Td (On 3 May 2022 a bomb in Kabul killed four people.) Tj ET"),
         *_font(),
     ])
+
+
+def shared_form_pdf(lines: list[str], megabytes: int = 3) -> bytes:
+    """One page per line, each drawing the same form XObject, whose stream is
+    `megabytes` MB of zeros deflated: the document inflates to `megabytes` MB, however
+    many pages show it."""
+    free = [n for n in range(3, 2 * len(lines) + 6) if n not in (5, 6)]  # 5, 6: the font
+    pages, contents, form = free[:len(lines)], free[len(lines):2 * len(lines)], free[-1]
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+               2: b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+                   b" ".join(b"%d 0 R" % p for p in pages), len(pages))}
+    objects[5], objects[6] = _font()
+    for page, content, line in zip(pages, contents, lines, strict=True):
+        objects[page] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                         b"/Contents %d 0 R /Resources << /Font << /F1 5 0 R >> "
+                         b"/XObject << /Fm %d 0 R >> >> >>" % (content, form))
+        text = line.encode("cp1252").replace(b"(", b"\\(").replace(b")", b"\\)")
+        objects[content] = stream(b"BT /F1 11 Tf 56 780 Td (" + text + b") Tj ET /Fm Do")
+    objects[form] = stream(deflated_zeros(megabytes / 1024, chunk_mb=1),
+                           b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                           b"/Filter /FlateDecode ")
+    return pdf_file(objects[n] for n in range(1, form + 1))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from pypdf import PdfReader, PdfWriter
 
 from geo.extract._html import html_text
 from maps.cli import main
-from tests.pdfs import bomb_pdf, nested_pdf, text_pdf
+from tests.pdfs import bomb_pdf, nested_pdf, shared_form_pdf, text_pdf
 
 SECONDS = 30  # no document may take longer than this to be skipped or read
 GOOD = "Note\nPublished: 1 May 2017\n\nOn 12 April 2017 gunmen killed six guards in Kunduz.\n"
@@ -237,3 +238,27 @@ def test_a_dask_worker_keeps_the_time_limit_too(tmp_path, capsys, scheduler):
     assert code == 4 and took < SECONDS
     assert f"skipped {long}: took too long (" in err and "--max-document-seconds" in err
     assert [r["place"] for r in rows(tmp_path / "out" / "incidents.csv")] == ["Kunduz"]
+
+
+def test_a_form_drawn_on_every_page_counts_once_towards_the_inflation_limit(tmp_path,
+                                                                          capsys):
+    lines = ["Published: 2 June 2022, a note on attacks reported in Afghanistan.",
+             "On 3 May 2022 a bomb in Kabul killed four people in the city.",
+             "Officials said the attack was the third in the province that month.",
+             "No group has claimed the bombing, which police are investigating."]
+    pdf = tmp_path / "shared.pdf"
+    pdf.write_bytes(shared_form_pdf(lines, megabytes=3))  # 4 pages show the same 3 MB
+    code, took = extract_beside_good(tmp_path, pdf, "--max-decompressed-mb", "5")
+    assert code == 0 and took < SECONDS, capsys.readouterr().err
+    assert any(r["place"] == "Kabul" for r in rows(tmp_path / "out" / "incidents.csv"))
+    # Below the one stream's size the same file is still skipped, naming the limit.
+    code, _ = extract_beside_good(tmp_path, pdf, "--max-decompressed-mb", "2.5")
+    assert code == 4 and "limit on what a PDF inflates to is 2.5 MB" in capsys.readouterr().err
+
+
+def test_a_named_pipe_is_refused_unopened_instead_of_waited_on(tmp_path, capsys):
+    pipe = tmp_path / "report.txt"
+    os.mkfifo(pipe)  # nobody writes to it: opening it would wait for ever
+    code, took = extract_beside_good(tmp_path, pipe)
+    assert code == 4 and took < SECONDS
+    assert f"skipped {pipe}: is a named pipe, not a file" in capsys.readouterr().err

@@ -213,7 +213,7 @@ def read_dataset(path: Path, kind: str | None = None,
     path = Path(path)
     name = str(path)
     data = path.read_bytes()
-    header = _header(data)
+    header = _header(data[:HEADER_BYTES])
     if not header:
         raise RecordError([Problem(name, 1, "", "", "is empty: expected a header row")])
     kind = kind or detect(header)

@@ -130,9 +130,10 @@ def _page_lines(reader: PdfReader, limits: Limits, deadline: Deadline) -> Iterat
     """Each page's lines, unfolded, read within `limits`: what the pages inflate to is
     counted before each is read, and the text and the time after."""
     inflated = chars = 0
+    seen: set[int] = set()  # a form shared by every page is decoded, and counted, once
     for n, page in enumerate(reader.pages, start=1):
         deadline.check(f"reading page {n} of the PDF")
-        inflated += _inflated(page, deadline)
+        inflated += _inflated(page, deadline, seen)
         if inflated > limits.decompressed_bytes:
             raise _inflates(limits)
         lines = _lines(unfold(page.extract_text(extraction_mode="layout") or ""))
@@ -142,13 +143,14 @@ def _page_lines(reader: PdfReader, limits: Limits, deadline: Deadline) -> Iterat
         yield lines
 
 
-def _inflated(page, deadline: Deadline) -> int:
-    """Bytes the page's content streams and form XObjects (nested ones too) inflate to.
+def _inflated(page, deadline: Deadline, seen: set[int]) -> int:
+    """Bytes the page's content streams and form XObjects (nested ones too) inflate to,
+    leaving out the objects in `seen` (those of earlier pages), which it adds to.
 
     Each is decoded here once; pypdf keeps the result for `extract_text`. Images are
     not counted: reading text never decodes them.
     """
-    total, seen = 0, set()
+    total = 0
     todo = [page.get("/Contents"), page.get("/Resources")]
     while todo:
         obj = _resolved(todo.pop())

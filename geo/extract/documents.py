@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -163,15 +164,21 @@ def read_text(path: str | Path, encoding: str | None = None, limits: Limits | No
         raise UnreadableDocument(f"{path}: could not be read ({type(err).__name__}: {err}); "
                                  "please report this with the file") from None
     if not text.strip():
-        raise UnreadableDocument(f"{path}: is empty once its invisible characters are taken out")
+        raise UnreadableDocument(f"{path}: is a web page with no text in it" if source.kind ==
+                                 "html" else f"{path}: is empty once its invisible characters "
+                                 "are taken out")
     return replace(source, text=text)
 
 
 def _read_bytes(path: Path, limits: Limits) -> bytes:
     """The file's bytes, never more than `limits.document_mb` of them: a larger file, or
-    a device or pipe that never ends, is named and left unread."""
+    a device that never ends, is named and left unread. A named pipe is refused before
+    it is opened: opening one that nobody writes to would wait for ever."""
     limit = limits.document_bytes
     try:
+        if stat.S_ISFIFO(path.stat().st_mode):
+            raise UnreadableDocument(f"{path}: is a named pipe, not a file; save what it "
+                                     "gives to a file first")
         size = path.stat().st_size if path.is_file() else None
         if size is not None and size > limit:
             raise UnreadableDocument(
@@ -200,8 +207,6 @@ def _source_text(path: Path, raw: bytes, encoding: str | None, limits: Limits,
             text, published, title = html_text(raw)
         except HtmlUnreadable as err:
             raise UnreadableDocument(f"{path}: {err}") from None
-        if not reader_text(text).strip():
-            raise UnreadableDocument(f"{path}: is a web page with no text in it")
         return SourceText(text, "html", published, title)
     return SourceText(decode(raw, str(path), encoding))
 

@@ -6,7 +6,7 @@ turns what would be a hung or exhausted run into one named skip, and says which 
 raises it, so a large but honest file is one flag away:
 
 - `document_mb` (`--max-document-mb`): MB of file read from disk; a larger file is never
-  read whole (nor a device or a pipe that never ends);
+  read whole (nor a device that never ends; a named pipe is refused unopened);
 - `text_mb` (`--max-text-mb`): MB of text a document may give, counted in characters
   (2**20 to the MB); extraction's time and memory grow with it;
 - `decompressed_mb` (`--max-decompressed-mb`): MB a PDF's compressed streams may inflate
