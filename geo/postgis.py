@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -89,29 +90,33 @@ def check_database(dsn: str) -> None:
     should say so in the first second. Nothing is changed: a trial CREATE
     EXTENSION is rolled back, and `publish` adds PostGIS in its own transaction.
     """
-    psycopg = _driver()
-    try:
-        with psycopg.connect(dsn, application_name="incident-map publish",
-                             connect_timeout=CONNECT_TIMEOUT) as conn:
-            _require_postgis(conn, trial=True)
-    except psycopg.Error as err:
-        raise PublishError(f"{_safe(dsn)}: {str(err).strip()}; nothing was changed") from err
+    with _connected(dsn) as conn:
+        _require_postgis(conn, trial=True)
 
 
 def publish(placed: Placed, sources: Mapping[str, Mapping], dsn: str,
             prune: bool = False) -> list[TableChanges]:
     """Bring the database at `dsn` in step with `placed` and `sources`, in one transaction."""
-    psycopg = _driver()
+    _driver()  # before the layers are typed: a missing driver costs nothing
     layers = _layers(placed, sources)
+    with _connected(dsn) as conn:
+        _require_postgis(conn)
+        changes = [_sync(conn, table, *layers[table], prune) for table in TABLES]
+        log.info("committing")
+    return changes
+
+
+@contextmanager
+def _connected(dsn: str) -> Iterator:
+    """A connection to `dsn` that commits when the block ends and rolls back if it fails;
+    the driver's errors become a PublishError naming the server without its password."""
+    psycopg = _driver()
     try:
         with psycopg.connect(dsn, application_name="incident-map publish",
                              connect_timeout=CONNECT_TIMEOUT) as conn:
-            _require_postgis(conn)
-            changes = [_sync(conn, table, *layers[table], prune) for table in TABLES]
-            log.info("committing")
+            yield conn
     except psycopg.Error as err:
         raise PublishError(f"{_safe(dsn)}: {str(err).strip()}; nothing was changed") from err
-    return changes
 
 
 def _driver():
@@ -158,7 +163,7 @@ def _require_postgis(conn, trial: bool = False) -> None:
                            "PostGIS installed to add: ask the server's administrator to "
                            "install it (Debian: postgresql-NN-postgis-3), or publish to a "
                            "server that has it; nothing was changed")
-    import psycopg
+    psycopg = _driver()
 
     try:
         with conn.transaction(force_rollback=trial):
