@@ -225,8 +225,7 @@ def _record_lines(path: Path) -> list[int]:
     lines, previous_end = [], reader.line_num
     for row in reader:
         line, previous_end = previous_end + 1, reader.line_num
-        filled = [cell.strip() for cell in row if cell.strip()]
-        hxl = tagged and not lines and filled and all(cell.startswith("#") for cell in filled)
+        hxl = tagged and not lines and datasets.is_hxl(row)
         if row and not hxl:
             lines.append(line)
     return lines

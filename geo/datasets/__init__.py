@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -319,7 +320,7 @@ def _read(data: bytes, name: str, kind: str, rejected: list[Problem] | None) -> 
             raise RecordError(sorted(problems, key=lambda p: p.line))
         rejected += problems
         frame = frame[~frame["_line"].isin({p.line for p in problems})]
-    if len(frame) and _is_hxl(frame.iloc[0].drop("_line")):
+    if len(frame) and is_hxl(frame.iloc[0].drop("_line")):
         frame = frame.iloc[1:]
     frame = frame.reset_index(drop=True)
     for column in frame.columns.drop("_line"):
@@ -354,9 +355,9 @@ def _row_names(header_cell: str) -> bool:
     return name == "" or re.fullmatch(r"unnamed: \d+", name) is not None
 
 
-def _is_hxl(row: pd.Series) -> bool:
+def is_hxl(cells: Iterable[str]) -> bool:
     """An HXL hashtag row (#date+start, #affected+killed): every filled cell starts with #."""
-    filled = [cell.strip() for cell in row if str(cell).strip()]
+    filled = [str(cell).strip() for cell in cells if str(cell).strip()]
     return bool(filled) and all(cell.startswith("#") for cell in filled)
 
 
